@@ -1,0 +1,164 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    """The stages of an IOP case (DOMAIN.md §3)."""
+
+    RECEIVED = "received", _("Initiative received")
+    PREPARATION = "preparation", _("Preparation")
+    NOT_PURSUED = "not_pursued", _("Not pursued")
+    DRAFTING = "drafting", _("Drafting agreement")
+    LEGAL_REVIEW = "legal_review", _("Legal review")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting committee decision")
+    REJECTED = "rejected", _("Rejected by committee")
+    SIGNING = "signing", _("Signing")
+    ACTIVE = "active", _("Active")
+    RENEGOTIATION = "renegotiation", _("Renegotiation")
+    NOTICE_GIVEN = "notice_given", _("Notice given")
+    WINDING_DOWN = "winding_down", _("Winding down")
+    CLOSED = "closed", _("Closed")
+
+
+# Stages in which nothing more happens to the case.
+FINAL_STATUSES = frozenset({CaseStatus.NOT_PURSUED, CaseStatus.REJECTED, CaseStatus.CLOSED})
+
+
+class Role(models.TextChoices):
+    """The staff roles (DOMAIN.md §2); each is a Django group created by a migration."""
+
+    CASE_OFFICER = "Handläggare", _("Case officer")
+    COORDINATOR = "IOP-ansvarig", _("IOP coordinator")
+    JURIST = "Jurist", _("Legal reviewer")
+    SECRETARY = "Nämndsekreterare", _("Committee secretary")
+    FINANCE = "Ekonomi", _("Finance officer")
+    AUDITOR = "Revisor", _("Auditor")
+
+
+class PublicBodyKind(models.TextChoices):
+    REGION = "region", _("Region")
+    MUNICIPALITY = "kommun", _("Municipality")
+
+
+class NoticeGivenBy(models.TextChoices):
+    PUBLIC_BODY = "public_body", _("The public body")
+    ORGANISATION = "organisation", _("The organisation")
+
+
+class CaseEventKind(models.TextChoices):
+    TRANSITION = "transition", _("Stage changed")
+    ASSIGNMENT = "assignment", _("Case officer assigned")
+    CREATED = "created", _("Case registered")
+
+
+class ChecklistSource(models.TextChoices):
+    REGION_VARMLAND = "rv", _("Region Värmland's criteria (RS/230793)")
+    MORA = "mora", _("Mora kommun's intake statements")
+
+
+class Criterion(models.TextChoices):
+    """The eligibility criteria (DOMAIN.md §4). The code's prefix names its source list."""
+
+    RV_ORGANISATION_INITIATIVE = "rv1", _(
+        "The partnership is on the initiative of the non-profit organisation."
+    )
+    RV_NOT_BASIC_FUNDING = "rv2", _(
+        "It is not part of the basic funding of civil society (normerat föreningsbidrag)."
+    )
+    RV_NOT_PURCHASE = "rv3", _(
+        "It is not a purchase of a service, but a co-financed effort meant to develop and work "
+        "over time."
+    )
+    RV_SHARED_NEED = "rv4", _("It rests on a shared need to cooperate.")
+    RV_POLITICAL_PROGRAMME = "rv5", _(
+        "It is a step in realising a political programme or plan where non-profit organisations "
+        "are named as partners (e.g. Värmlandsstrategin, committee plans, Folkhälsoplanen)."
+    )
+    RV_NO_MARKET = "rv6", _("There is no existing market or competitive situation to protect.")
+    RV_NOT_DETAIL_REGULATED = "rv7", _(
+        "The activity is not regulated in detail by the region (LOU)."
+    )
+    RV_SHARED_COMMITMENT = "rv8", _(
+        "Both parties have shared commitment, ownership and steering (through money or other "
+        "contributions)."
+    )
+    RV_LONG_TERM = "rv9", _(
+        "The partnership is meant to last and develop through joint follow-up, evaluation and "
+        "decisions."
+    )
+    MORA_ORGANISATION_INITIATIVE = "mora1", _(
+        "The activity takes place on the initiative of the non-profit organisation."
+    )
+    MORA_LOCAL_DEVELOPMENT = "mora2", _(
+        "The activity contributes to local development to solve a societal challenge."
+    )
+    MORA_NOT_GRANT = "mora3", _(
+        "The activity cannot be seen as part of the normal or targeted grants the municipality "
+        "offers."
+    )
+    MORA_INDEPENDENT = "mora4", _(
+        "The intention is that the organisation remains a free and independent actor."
+    )
+    MORA_CO_FINANCED = "mora5", _(
+        "Both parties finance the activity, with money or other contributions (e.g. volunteer "
+        "time)."
+    )
+    MORA_LONG_TERM = "mora6", _(
+        "The activity is meant to run over a long time and will not be regulated in detail by "
+        "the municipality."
+    )
+    MORA_NO_MARKET = "mora7", _(
+        "There is no market or competitive situation to protect (the procurement unit gives an "
+        "opinion)."
+    )
+    MORA_NO_PRIVATE_COMPANIES = "mora8", _(
+        "No private companies run the same activity in the same way or with the same values."
+    )
+    MORA_JOINT_LEARNING = "mora9", _(
+        "There is joint learning and development work connected to the agreement."
+    )
+
+    @property
+    def source(self) -> str:
+        return ChecklistSource.MORA if self.value.startswith("mora") else ChecklistSource.REGION_VARMLAND
+
+
+# The seven questions of Region Värmland's checklist, answered in free text:
+# (field name on Checklist, question).
+CHECKLIST_QUESTIONS = (
+    ("why_cooperate", _("Why do we want to cooperate?")),
+    ("societal_challenge", _("Which is the current societal challenge?")),
+    ("added_benefit", _("What benefit will it give that existing systems cannot achieve?")),
+    ("shared_goal", _("What shared goal and purpose do we have with the cooperation?")),
+    ("effect_level", _("At what level do we expect effects?")),
+    ("where_change", _("Where are we to achieve change?")),
+    (
+        "equal_influence",
+        _("How do we make sure that the non-profit party has equal influence over the process?"),
+    ),
+)
+
+
+class LegalForm(models.TextChoices):
+    NON_PROFIT_ASSOCIATION = "ideell_forening", _("Non-profit association (ideell förening)")
+    FOUNDATION = "stiftelse", _("Foundation (stiftelse)")
+    RELIGIOUS_COMMUNITY = "trossamfund", _("Registered religious community")
+    ECONOMIC_ASSOCIATION = "ekonomisk_forening", _("Economic association (ekonomisk förening)")
+    LIMITED_COMPANY_SVB = "aktiebolag_svb", _(
+        "Limited company with restricted profit distribution (SVB)"
+    )
+    OTHER = "other", _("Other")
+
+
+class DocumentKind(models.TextChoices):
+    """The documents a committee should request before an IOP (DOMAIN.md §5, Mora)."""
+
+    STATUTES = "statutes", _("Statutes or articles of association")
+    IDEA_DESCRIPTION = "idea_description", _("Description of the organisation's idea and activity")
+    ANNUAL_MEETING_MINUTES = "annual_meeting_minutes", _("Annual meeting minutes")
+    ACTIVITY_REPORT = "activity_report", _("Annual activity report")
+    FINANCIAL_REPORT = "financial_report", _("Financial report with accounts")
+    AUDITOR_REPORT = "auditor_report", _("Auditor's report")
+    ACTIVITY_PLAN = "activity_plan", _("Activity plan and board list")
+    MEMBER_COUNT = "member_count", _("Information on the number of members")
+    OTHER = "other", _("Other document")

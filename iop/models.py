@@ -1,0 +1,557 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from . import permissions
+from .constants import (
+    CHECKLIST_QUESTIONS,
+    FINAL_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    Criterion,
+    NoticeGivenBy,
+    PublicBodyKind,
+)
+from .querysets import CaseQuerySet
+
+
+class PublicBody(models.Model):
+    """A region or municipality (kommun) that enters IOPs."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_code = models.CharField(
+        _("short code"),
+        max_length=10,
+        unique=True,
+        help_text=_("Prefix of the registry numbers, e.g. RV for Region Värmland."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PublicBodyKind.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public body")
+        verbose_name_plural = _("public bodies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Committee(models.Model):
+    """A committee (nämnd) of a public body; it decides on the IOPs it is responsible for."""
+
+    public_body = models.ForeignKey(
+        PublicBody, on_delete=models.PROTECT, related_name="committees", verbose_name=_("public body")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_code = models.CharField(_("short code"), max_length=10)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee")
+        verbose_name_plural = _("committees")
+        ordering = ["public_body__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["public_body", "short_code"], name="committee_unique_code_per_body"
+            ),
+            models.UniqueConstraint(fields=["public_body", "name"], name="committee_unique_name_per_body"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistrySequence(models.Model):
+    """The last registry number given out per public body and year (one row locked per number)."""
+
+    public_body = models.ForeignKey(PublicBody, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("registry number sequence")
+        verbose_name_plural = _("registry number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["public_body", "year"], name="registry_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_body.short_code} {self.year}: {self.last_serial}"
+
+
+class Case(FSMModelMixin, models.Model):
+    """An IOP case, from the organisation's initiative to the end of the partnership."""
+
+    registry_number = models.CharField(
+        _("registry number"), max_length=30, unique=True, editable=False
+    )
+    registry_year = models.PositiveSmallIntegerField(_("registry year"), editable=False)
+    registry_serial = models.PositiveIntegerField(_("serial number"), editable=False)
+    public_body = models.ForeignKey(
+        PublicBody,
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+        verbose_name=_("registering public body"),
+        help_text=_("The public body whose registry the case is registered in."),
+    )
+    public_bodies = models.ManyToManyField(
+        PublicBody, related_name="cases", verbose_name=_("public parties")
+    )
+    organisations = models.ManyToManyField(
+        "partners.Organisation", related_name="cases", verbose_name=_("organisations")
+    )
+    committee = models.ForeignKey(
+        Committee,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("responsible committee"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    societal_challenge = models.TextField(
+        _("societal challenge"), help_text=_("The challenge in society the partnership addresses.")
+    )
+    idea_description = models.TextField(_("description of the idea"))
+    received_on = models.DateField(
+        _("initiative received"), default=timezone.localdate, db_index=True
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_as_officer",
+        verbose_name=_("case officer"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_as_substitute",
+        null=True,
+        blank=True,
+        verbose_name=_("substitute case officer"),
+    )
+    status = FSMField(
+        _("stage"), choices=CaseStatus.choices, default=CaseStatus.RECEIVED, protected=True
+    )
+    status_changed_at = models.DateTimeField(_("stage changed"), default=timezone.now)
+    closing_reason = models.TextField(
+        _("reason for not pursuing"),
+        blank=True,
+        help_text=_("Why a continued process towards an IOP is not relevant."),
+    )
+    notice_date = models.DateField(_("date notice was given"), null=True, blank=True)
+    notice_given_by = models.CharField(
+        _("notice given by"), max_length=20, choices=NoticeGivenBy.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("registered by"),
+    )
+
+    history = HistoricalRecords(m2m_fields=[organisations, public_bodies])
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("IOP case")
+        verbose_name_plural = _("IOP cases")
+        ordering = ["-registry_year", "-registry_serial"]
+        permissions = [
+            ("handle_case", _("Can handle the IOP cases one is case officer or substitute for")),
+            ("coordinate_cases", _("Can change and reassign every IOP case")),
+            ("review_legal", _("Can review agreements legally")),
+            ("record_decision", _("Can record committee decisions")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["public_body", "registry_year", "registry_serial"],
+                name="case_unique_registry_serial",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "committee"]),
+            models.Index(fields=["officer", "status"]),
+            models.Index(fields=["substitute", "status"]),
+            models.Index(fields=["committee", "registry_year"]),
+            models.Index(fields=["-registry_year", "-registry_serial"], name="case_registry_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registry_number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:iop_case_change", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    # --- Conditions. Each docstring is the rule shown to the user when it is not met. ---
+
+    def has_organisation(self) -> bool:
+        """Ärendet måste ha minst en idéburen organisation."""
+        return self.pk is not None and self.organisations.exists()
+
+    def checklist_passed(self) -> bool:
+        """Checklistan ska vara ifylld och alla kriterier uppfyllda innan avtal tas fram."""
+        checklist = Checklist.objects.filter(case_id=self.pk).first()
+        return checklist is not None and checklist.all_met
+
+    def value_declarations_signed(self) -> bool:
+        """Varje organisation i ärendet ska ha undertecknat värdegrundsintyget."""
+        if self.pk is None:
+            return False
+        organisations = list(self.organisations.prefetch_related("value_declarations"))
+        return bool(organisations) and all(o.has_signed_value_declaration() for o in organisations)
+
+    def has_closing_reason(self) -> bool:
+        """Ett skäl måste anges när ärendet avslutas som ej aktuellt för IOP."""
+        return bool(self.closing_reason.strip())
+
+    def has_notice_date(self) -> bool:
+        """Datum för uppsägningen och vilken part som sagt upp måste anges."""
+        return self.notice_date is not None and bool(self.notice_given_by)
+
+    def notice_date_not_in_future(self) -> bool:
+        """Uppsägningsdatum kan inte ligga i framtiden."""
+        return self.notice_date is None or self.notice_date <= timezone.localdate()
+
+    def wind_down_plan_registered(self) -> bool:
+        """En avvecklingsplan ska vara diarieförd innan ärendet avslutas."""
+        return self.pk is not None and self.documents.filter(kind=CaseDocument.Kind.WIND_DOWN_PLAN).exists()
+
+    # --- Transitions (DOMAIN.md §3). They change fields only; services do the rest. ---
+
+    @transition(
+        field=status,
+        source=CaseStatus.RECEIVED,
+        target=CaseStatus.PREPARATION,
+        conditions=[has_organisation],
+        permission=permissions.can_change_case,
+        custom={"label": _("Start preparation"), "style": "primary"},
+    )
+    def start_preparation(self) -> None:
+        """The first meeting is booked; the checklist and the organisation control begin."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.PREPARATION,
+        target=CaseStatus.NOT_PURSUED,
+        conditions=[has_closing_reason],
+        permission=permissions.can_change_case,
+        custom={"label": _("Close as not pursued"), "style": "danger", "fields": ["closing_reason"]},
+    )
+    def close_not_pursued(self) -> None:
+        """A continued process towards an IOP is not relevant."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.PREPARATION,
+        target=CaseStatus.DRAFTING,
+        conditions=[checklist_passed, value_declarations_signed],
+        permission=permissions.can_change_case,
+        custom={"label": _("Start drafting the agreement"), "style": "primary"},
+    )
+    def start_drafting(self) -> None:
+        """The parties write the agreement and the action plan together."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.DRAFTING,
+        target=CaseStatus.LEGAL_REVIEW,
+        permission=permissions.can_change_case,
+        custom={"label": _("Submit for legal review"), "style": "primary"},
+    )
+    def submit_for_legal_review(self) -> None:
+        """The draft agreement goes to the jurist."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.LEGAL_REVIEW,
+        target=CaseStatus.DRAFTING,
+        permission=permissions.can_review_legal,
+        custom={"label": _("Return to drafting"), "style": "warning", "note_required": True},
+    )
+    def return_to_drafting(self) -> None:
+        """The jurist returns the draft with comments."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.LEGAL_REVIEW,
+        target=CaseStatus.AWAITING_DECISION,
+        permission=permissions.can_review_legal,
+        custom={"label": _("Approve the agreement"), "style": "success"},
+    )
+    def approve_legal_review(self) -> None:
+        """The jurist approves the agreement; it can go to the committee."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.AWAITING_DECISION,
+        target=CaseStatus.SIGNING,
+        permission=permissions.can_record_decision,
+        custom={"label": _("Record approval by the committee"), "style": "success"},
+    )
+    def record_approval(self) -> None:
+        """The committee approved the IOP; the parties sign."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.AWAITING_DECISION,
+        target=CaseStatus.REJECTED,
+        permission=permissions.can_record_decision,
+        custom={"label": _("Record rejection by the committee"), "style": "danger"},
+    )
+    def record_rejection(self) -> None:
+        """The committee rejected the IOP (avslag)."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.AWAITING_DECISION,
+        target=CaseStatus.DRAFTING,
+        permission=permissions.can_record_decision,
+        custom={"label": _("Record referral back by the committee"), "style": "warning", "note_required": True},
+    )
+    def record_referral_back(self) -> None:
+        """The committee referred the matter back (återremiss) for further drafting."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.SIGNING,
+        target=CaseStatus.ACTIVE,
+        permission=permissions.can_change_case,
+        custom={"label": _("Activate the partnership"), "style": "success"},
+    )
+    def activate(self) -> None:
+        """Every party has signed: the partnership is active."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.ACTIVE,
+        target=CaseStatus.RENEGOTIATION,
+        permission=permissions.can_record_decision,
+        custom={"label": _("Record decision to renegotiate"), "style": "primary"},
+    )
+    def start_renegotiation(self) -> None:
+        """The committee decided that the agreement is to be renegotiated."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.RENEGOTIATION,
+        target=CaseStatus.ACTIVE,
+        permission=permissions.can_change_case,
+        custom={"label": _("Complete the renegotiation"), "style": "success"},
+    )
+    def complete_renegotiation(self) -> None:
+        """The parties have signed the renegotiated agreement; no new committee decision."""
+
+    @transition(
+        field=status,
+        source=[CaseStatus.ACTIVE, CaseStatus.RENEGOTIATION],
+        target=CaseStatus.NOTICE_GIVEN,
+        conditions=[has_notice_date, notice_date_not_in_future],
+        permission=permissions.can_change_case,
+        custom={
+            "label": _("Register notice of termination"),
+            "style": "danger",
+            "fields": ["notice_date", "notice_given_by"],
+        },
+    )
+    def give_notice(self) -> None:
+        """A party ended the partnership with six months' notice."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.NOTICE_GIVEN,
+        target=CaseStatus.WINDING_DOWN,
+        permission=permissions.can_record_decision,
+        custom={"label": _("Record the committee's decision to end"), "style": "danger"},
+    )
+    def start_winding_down(self) -> None:
+        """The committee decided the ending; the parties produce a wind-down plan."""
+
+    @transition(
+        field=status,
+        source=CaseStatus.WINDING_DOWN,
+        target=CaseStatus.CLOSED,
+        conditions=[wind_down_plan_registered],
+        permission=permissions.can_change_case,
+        custom={"label": _("Close the case"), "style": "secondary"},
+    )
+    def close(self) -> None:
+        """The wind-down plan is registered and carried out: the case is closed."""
+
+
+class CaseEvent(models.Model):
+    """One entry in the case's own timeline: who did what, when, from which stage to which."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    transition = models.CharField(_("action"), max_length=50, blank=True)
+    from_status = models.CharField(_("from stage"), max_length=30, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to stage"), max_length=30, choices=CaseStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # For assignments: who was assigned, and when they were told (set once, by the task).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["case", "-at"]),
+            models.Index(fields=["-at"], name="caseevent_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.registry_number}: {self.describe()}"
+
+    def describe(self) -> str:
+        if self.kind == CaseEventKind.TRANSITION:
+            return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        if self.kind == CaseEventKind.ASSIGNMENT and self.assignee_id:
+            return f"{self.get_kind_display()}: {self.assignee.get_full_name() or self.assignee}"
+        return str(self.get_kind_display())
+
+
+class Checklist(models.Model):
+    """The eligibility checklist of a case (DOMAIN.md §4)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="checklist", verbose_name=_("case"))
+    why_cooperate = models.TextField(CHECKLIST_QUESTIONS[0][1], blank=True)
+    societal_challenge = models.TextField(CHECKLIST_QUESTIONS[1][1], blank=True)
+    added_benefit = models.TextField(CHECKLIST_QUESTIONS[2][1], blank=True)
+    shared_goal = models.TextField(CHECKLIST_QUESTIONS[3][1], blank=True)
+    effect_level = models.TextField(CHECKLIST_QUESTIONS[4][1], blank=True)
+    where_change = models.TextField(CHECKLIST_QUESTIONS[5][1], blank=True)
+    equal_influence = models.TextField(CHECKLIST_QUESTIONS[6][1], blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+
+    def __str__(self) -> str:
+        return str(_("Checklist for %(case)s") % {"case": self.case.registry_number})
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", _("All criteria are met")
+        FAILED = "failed", _("One or more criteria are not met")
+        INCOMPLETE = "incomplete", _("Not every criterion has been answered")
+
+    def answers_by_criterion(self) -> dict[str, ChecklistAnswer]:
+        return {a.criterion: a for a in self.answers.all()}
+
+    @property
+    def failed_criteria(self) -> list[Criterion]:
+        return [Criterion(a.criterion) for a in self.answers.all() if a.answer is False]
+
+    @property
+    def unanswered_criteria(self) -> list[Criterion]:
+        answered = {a.criterion for a in self.answers.all() if a.answer is not None}
+        return [c for c in Criterion if c.value not in answered]
+
+    @property
+    def outcome(self) -> str:
+        if self.failed_criteria:
+            return self.Outcome.FAILED
+        if self.unanswered_criteria:
+            return self.Outcome.INCOMPLETE
+        return self.Outcome.PASSED
+
+    @property
+    def all_met(self) -> bool:
+        return self.outcome == self.Outcome.PASSED
+
+
+class ChecklistAnswer(models.Model):
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.CASCADE, related_name="answers", verbose_name=_("checklist")
+    )
+    criterion = models.CharField(_("criterion"), max_length=10, choices=Criterion.choices)
+    answer = models.BooleanField(_("met"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "criterion"], name="checklist_answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.answer}"
+
+
+def case_document_upload_to(instance: CaseDocument, filename: str) -> str:
+    return f"cases/{instance.case_id}/{instance.kind}/{filename}"
+
+
+class CaseDocument(models.Model):
+    """A document registered (diarieförd) in the case, e.g. the wind-down plan."""
+
+    class Kind(models.TextChoices):
+        WIND_DOWN_PLAN = "wind_down_plan", _("Wind-down plan")
+        NOTICE_LETTER = "notice_letter", _("Notice of termination")
+        MEETING_NOTES = "meeting_notes", _("Meeting notes")
+        OTHER = "other", _("Other document")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name=_("case"))
+    kind = models.CharField(_("kind of document"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=case_document_upload_to)
+    received_on = models.DateField(_("date received"), default=timezone.localdate)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
