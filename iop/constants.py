@@ -59,68 +59,104 @@ class ChecklistSource(models.TextChoices):
 class Criterion(models.TextChoices):
     """The eligibility criteria (DOMAIN.md §4). The code's prefix names its source list."""
 
-    RV_ORGANISATION_INITIATIVE = "rv1", _(
-        "The partnership is on the initiative of the non-profit organisation."
+    RV_ORGANISATION_INITIATIVE = (
+        "rv1",
+        _("The partnership is on the initiative of the non-profit organisation."),
     )
-    RV_NOT_BASIC_FUNDING = "rv2", _(
-        "It is not part of the basic funding of civil society (normerat föreningsbidrag)."
+    RV_NOT_BASIC_FUNDING = (
+        "rv2",
+        _("It is not part of the basic funding of civil society (normerat föreningsbidrag)."),
     )
-    RV_NOT_PURCHASE = "rv3", _(
-        "It is not a purchase of a service, but a co-financed effort meant to develop and work "
-        "over time."
+    RV_NOT_PURCHASE = (
+        "rv3",
+        _(
+            "It is not a purchase of a service, but a co-financed effort meant to develop and work "
+            "over time."
+        ),
     )
     RV_SHARED_NEED = "rv4", _("It rests on a shared need to cooperate.")
-    RV_POLITICAL_PROGRAMME = "rv5", _(
-        "It is a step in realising a political programme or plan where non-profit organisations "
-        "are named as partners (e.g. Värmlandsstrategin, committee plans, Folkhälsoplanen)."
+    RV_POLITICAL_PROGRAMME = (
+        "rv5",
+        _(
+            "It is a step in realising a political programme or plan where non-profit organisations "
+            "are named as partners (e.g. Värmlandsstrategin, committee plans, Folkhälsoplanen)."
+        ),
     )
     RV_NO_MARKET = "rv6", _("There is no existing market or competitive situation to protect.")
-    RV_NOT_DETAIL_REGULATED = "rv7", _(
-        "The activity is not regulated in detail by the region (LOU)."
+    RV_NOT_DETAIL_REGULATED = (
+        "rv7",
+        _("The activity is not regulated in detail by the region (LOU)."),
     )
-    RV_SHARED_COMMITMENT = "rv8", _(
-        "Both parties have shared commitment, ownership and steering (through money or other "
-        "contributions)."
+    RV_SHARED_COMMITMENT = (
+        "rv8",
+        _(
+            "Both parties have shared commitment, ownership and steering (through money or other "
+            "contributions)."
+        ),
     )
-    RV_LONG_TERM = "rv9", _(
-        "The partnership is meant to last and develop through joint follow-up, evaluation and "
-        "decisions."
+    RV_LONG_TERM = (
+        "rv9",
+        _(
+            "The partnership is meant to last and develop through joint follow-up, evaluation and "
+            "decisions."
+        ),
     )
-    MORA_ORGANISATION_INITIATIVE = "mora1", _(
-        "The activity takes place on the initiative of the non-profit organisation."
+    MORA_ORGANISATION_INITIATIVE = (
+        "mora1",
+        _("The activity takes place on the initiative of the non-profit organisation."),
     )
-    MORA_LOCAL_DEVELOPMENT = "mora2", _(
-        "The activity contributes to local development to solve a societal challenge."
+    MORA_LOCAL_DEVELOPMENT = (
+        "mora2",
+        _("The activity contributes to local development to solve a societal challenge."),
     )
-    MORA_NOT_GRANT = "mora3", _(
-        "The activity cannot be seen as part of the normal or targeted grants the municipality "
-        "offers."
+    MORA_NOT_GRANT = (
+        "mora3",
+        _(
+            "The activity cannot be seen as part of the normal or targeted grants the municipality "
+            "offers."
+        ),
     )
-    MORA_INDEPENDENT = "mora4", _(
-        "The intention is that the organisation remains a free and independent actor."
+    MORA_INDEPENDENT = (
+        "mora4",
+        _("The intention is that the organisation remains a free and independent actor."),
     )
-    MORA_CO_FINANCED = "mora5", _(
-        "Both parties finance the activity, with money or other contributions (e.g. volunteer "
-        "time)."
+    MORA_CO_FINANCED = (
+        "mora5",
+        _(
+            "Both parties finance the activity, with money or other contributions (e.g. volunteer "
+            "time)."
+        ),
     )
-    MORA_LONG_TERM = "mora6", _(
-        "The activity is meant to run over a long time and will not be regulated in detail by "
-        "the municipality."
+    MORA_LONG_TERM = (
+        "mora6",
+        _(
+            "The activity is meant to run over a long time and will not be regulated in detail by "
+            "the municipality."
+        ),
     )
-    MORA_NO_MARKET = "mora7", _(
-        "There is no market or competitive situation to protect (the procurement unit gives an "
-        "opinion)."
+    MORA_NO_MARKET = (
+        "mora7",
+        _(
+            "There is no market or competitive situation to protect (the procurement unit gives an "
+            "opinion)."
+        ),
     )
-    MORA_NO_PRIVATE_COMPANIES = "mora8", _(
-        "No private companies run the same activity in the same way or with the same values."
+    MORA_NO_PRIVATE_COMPANIES = (
+        "mora8",
+        _("No private companies run the same activity in the same way or with the same values."),
     )
-    MORA_JOINT_LEARNING = "mora9", _(
-        "There is joint learning and development work connected to the agreement."
+    MORA_JOINT_LEARNING = (
+        "mora9",
+        _("There is joint learning and development work connected to the agreement."),
     )
 
     @property
     def source(self) -> str:
-        return ChecklistSource.MORA if self.value.startswith("mora") else ChecklistSource.REGION_VARMLAND
+        return (
+            ChecklistSource.MORA
+            if self.value.startswith("mora")
+            else ChecklistSource.REGION_VARMLAND
+        )
 
 
 # The seven questions of Region Värmland's checklist, answered in free text:
@@ -144,8 +180,9 @@ class LegalForm(models.TextChoices):
     FOUNDATION = "stiftelse", _("Foundation (stiftelse)")
     RELIGIOUS_COMMUNITY = "trossamfund", _("Registered religious community")
     ECONOMIC_ASSOCIATION = "ekonomisk_forening", _("Economic association (ekonomisk förening)")
-    LIMITED_COMPANY_SVB = "aktiebolag_svb", _(
-        "Limited company with restricted profit distribution (SVB)"
+    LIMITED_COMPANY_SVB = (
+        "aktiebolag_svb",
+        _("Limited company with restricted profit distribution (SVB)"),
     )
     OTHER = "other", _("Other")
 

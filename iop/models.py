@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from . import permissions
 from .constants import (
@@ -48,7 +49,10 @@ class Committee(models.Model):
     """A committee (nämnd) of a public body; it decides on the IOPs it is responsible for."""
 
     public_body = models.ForeignKey(
-        PublicBody, on_delete=models.PROTECT, related_name="committees", verbose_name=_("public body")
+        PublicBody,
+        on_delete=models.PROTECT,
+        related_name="committees",
+        verbose_name=_("public body"),
     )
     name = models.CharField(_("name"), max_length=200)
     short_code = models.CharField(_("short code"), max_length=10)
@@ -64,7 +68,9 @@ class Committee(models.Model):
             models.UniqueConstraint(
                 fields=["public_body", "short_code"], name="committee_unique_code_per_body"
             ),
-            models.UniqueConstraint(fields=["public_body", "name"], name="committee_unique_name_per_body"),
+            models.UniqueConstraint(
+                fields=["public_body", "name"], name="committee_unique_name_per_body"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,7 +237,10 @@ class Case(FSMModelMixin, models.Model):
 
     def wind_down_plan_registered(self) -> bool:
         """En avvecklingsplan ska vara diarieförd innan ärendet avslutas."""
-        return self.pk is not None and self.documents.filter(kind=CaseDocument.Kind.WIND_DOWN_PLAN).exists()
+        return (
+            self.pk is not None
+            and self.documents.filter(kind=CaseDocument.Kind.WIND_DOWN_PLAN).exists()
+        )
 
     # --- Transitions (DOMAIN.md §3). They change fields only; services do the rest. ---
 
@@ -252,7 +261,11 @@ class Case(FSMModelMixin, models.Model):
         target=CaseStatus.NOT_PURSUED,
         conditions=[has_closing_reason],
         permission=permissions.can_change_case,
-        custom={"label": _("Close as not pursued"), "style": "danger", "fields": ["closing_reason"]},
+        custom={
+            "label": _("Close as not pursued"),
+            "style": "danger",
+            "fields": ["closing_reason"],
+        },
     )
     def close_not_pursued(self) -> None:
         """A continued process towards an IOP is not relevant."""
@@ -323,7 +336,11 @@ class Case(FSMModelMixin, models.Model):
         source=CaseStatus.AWAITING_DECISION,
         target=CaseStatus.DRAFTING,
         permission=permissions.can_record_decision,
-        custom={"label": _("Record referral back by the committee"), "style": "warning", "note_required": True},
+        custom={
+            "label": _("Record referral back by the committee"),
+            "style": "warning",
+            "note_required": True,
+        },
     )
     def record_referral_back(self) -> None:
         """The committee referred the matter back (återremiss) for further drafting."""
@@ -398,7 +415,9 @@ class Case(FSMModelMixin, models.Model):
 class CaseEvent(models.Model):
     """One entry in the case's own timeline: who did what, when, from which stage to which."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CaseEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -410,8 +429,12 @@ class CaseEvent(models.Model):
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
     transition = models.CharField(_("action"), max_length=50, blank=True)
-    from_status = models.CharField(_("from stage"), max_length=30, choices=CaseStatus.choices, blank=True)
-    to_status = models.CharField(_("to stage"), max_length=30, choices=CaseStatus.choices, blank=True)
+    from_status = models.CharField(
+        _("from stage"), max_length=30, choices=CaseStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to stage"), max_length=30, choices=CaseStatus.choices, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     # For assignments: who was assigned, and when they were told (set once, by the task).
     assignee = models.ForeignKey(
@@ -447,7 +470,9 @@ class CaseEvent(models.Model):
 class Checklist(models.Model):
     """The eligibility checklist of a case (DOMAIN.md §4)."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="checklist", verbose_name=_("case"))
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="checklist", verbose_name=_("case")
+    )
     why_cooperate = models.TextField(CHECKLIST_QUESTIONS[0][1], blank=True)
     societal_challenge = models.TextField(CHECKLIST_QUESTIONS[1][1], blank=True)
     added_benefit = models.TextField(CHECKLIST_QUESTIONS[2][1], blank=True)
@@ -511,7 +536,9 @@ class ChecklistAnswer(models.Model):
         verbose_name_plural = _("checklist answers")
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["checklist", "criterion"], name="checklist_answer_unique")
+            models.UniqueConstraint(
+                fields=["checklist", "criterion"], name="checklist_answer_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -531,7 +558,9 @@ class CaseDocument(models.Model):
         MEETING_NOTES = "meeting_notes", _("Meeting notes")
         OTHER = "other", _("Other document")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="documents", verbose_name=_("case")
+    )
     kind = models.CharField(_("kind of document"), max_length=30, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(_("file"), upload_to=case_document_upload_to)

@@ -24,6 +24,6 @@ class CaseQuerySet(models.QuerySet):
 
     def with_list_data(self) -> CaseQuerySet:
         """Everything a list row shows, in a constant number of queries."""
-        return self.select_related("committee", "public_body", "officer", "substitute").prefetch_related(
-            "organisations"
-        )
+        return self.select_related(
+            "committee", "public_body", "officer", "substitute"
+        ).prefetch_related("organisations")

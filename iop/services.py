@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django_fsm import Transition
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -15,10 +17,17 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import Transition
 
 from .constants import CaseEventKind, CaseStatus, Criterion
-from .models import Case, CaseEvent, Checklist, ChecklistAnswer, Committee, PublicBody, RegistrySequence
+from .models import (
+    Case,
+    CaseEvent,
+    Checklist,
+    ChecklistAnswer,
+    Committee,
+    PublicBody,
+    RegistrySequence,
+)
 
 User = get_user_model()
 
@@ -94,7 +103,9 @@ def transition_refusals(case: Case, name: str, actor: Any, *, note: str = "") ->
     if t is None:
         sources = ", ".join(str(CaseStatus(s).label) for s in by_source)
         return [
-            _("«%(action)s» cannot be done while the case is at the stage «%(stage)s»; only from: %(sources)s.")
+            _(
+                "«%(action)s» cannot be done while the case is at the stage «%(stage)s»; only from: %(sources)s."
+            )
             % {"action": info.label, "stage": CaseStatus(case.status).label, "sources": sources}
         ]
     if not t.has_perm(case, actor):
@@ -234,7 +245,9 @@ def case_register(
     case.save()
     case.organisations.set(organisations)
     case.public_bodies.set({public_body, *public_bodies})
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.CREATED, actor=actor, to_status=case.status)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.CREATED, actor=actor, to_status=case.status
+    )
     _record_assignment(case=case, actor=actor, officer=officer)
     return case
 
@@ -265,9 +278,13 @@ def case_assign_officer(
 
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not permissions.can_change_case(locked, actor):
-        raise TransitionForbidden([_("Only the case's officer, its substitute or the IOP coordinator may do this.")])
+        raise TransitionForbidden(
+            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
+        )
     if not officer.has_perm(permissions.HANDLE_CASE):
-        raise TransitionRefused([_("%(name)s is not a case officer.") % {"name": officer.get_full_name() or officer}])
+        raise TransitionRefused(
+            [_("%(name)s is not a case officer.") % {"name": officer.get_full_name() or officer}]
+        )
     changed = locked.officer_id != officer.pk
     locked.officer = officer
     if substitute is not ...:
@@ -289,7 +306,11 @@ def checklist_for_case(*, case: Case) -> Checklist:
     if created or checklist.answers.count() != len(Criterion):
         existing = set(checklist.answers.values_list("criterion", flat=True))
         ChecklistAnswer.objects.bulk_create(
-            [ChecklistAnswer(checklist=checklist, criterion=c) for c in Criterion if c.value not in existing]
+            [
+                ChecklistAnswer(checklist=checklist, criterion=c)
+                for c in Criterion
+                if c.value not in existing
+            ]
         )
     return checklist
 
@@ -302,7 +323,9 @@ def checklist_answer(
     from . import permissions
 
     if not permissions.can_change_case(case, actor):
-        raise TransitionForbidden([_("Only the case's officer, its substitute or the IOP coordinator may do this.")])
+        raise TransitionForbidden(
+            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
+        )
     checklist = checklist_for_case(case=case)
     row = ChecklistAnswer.objects.select_for_update().get(checklist=checklist, criterion=criterion)
     row.answer = answer

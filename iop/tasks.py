@@ -46,9 +46,11 @@ def clean_broker_folder(max_age_hours: int = 24) -> int:
     import time
     from pathlib import Path
 
-    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("processed_folder") if hasattr(
-        settings, "CELERY_BROKER_TRANSPORT_OPTIONS"
-    ) else None
+    folder = (
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("processed_folder")
+        if hasattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS")
+        else None
+    )
     if not folder or not Path(folder).is_dir():
         return 0
     limit = time.time() - max_age_hours * 3600

@@ -10,8 +10,9 @@ def home(request: HttpRequest) -> HttpResponse:
     cases = Case.objects.for_user(request.user)
     context = {
         "my_cases": cases.handled_by(request.user).open().with_list_data()[:50],
-        "latest_events": CaseEvent.objects.filter(case__in=cases)
-        .select_related("case", "actor", "assignee")[:15],
+        "latest_events": CaseEvent.objects.filter(case__in=cases).select_related(
+            "case", "actor", "assignee"
+        )[:15],
     }
     return render(request, "iop/home.html", context)
 

@@ -1,8 +1,9 @@
+from simple_history.models import HistoricalRecords
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from iop.constants import DocumentKind, LegalForm
 
@@ -43,7 +44,10 @@ class Organisation(models.Model):
         help_text=_("Ten digits, with or without the hyphen, e.g. 802002-3456."),
     )
     legal_form = models.CharField(
-        _("legal form"), max_length=30, choices=LegalForm.choices, default=LegalForm.NON_PROFIT_ASSOCIATION
+        _("legal form"),
+        max_length=30,
+        choices=LegalForm.choices,
+        default=LegalForm.NON_PROFIT_ASSOCIATION,
     )
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
@@ -75,7 +79,9 @@ class Organisation(models.Model):
 
     @property
     def address(self) -> str:
-        return ", ".join(p for p in (self.street_address, f"{self.postal_code} {self.city}".strip()) if p)
+        return ", ".join(
+            p for p in (self.street_address, f"{self.postal_code} {self.city}".strip()) if p
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("admin:partners_organisation_change", args=[self.pk])
@@ -86,7 +92,10 @@ class Organisation(models.Model):
 
 class ContactPerson(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("role in the organisation"), max_length=200, blank=True)
@@ -113,7 +122,10 @@ class OrganisationDocument(models.Model):
     """A document the organisation has handed in (statutes, annual report …)."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="documents", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("organisation"),
     )
     kind = models.CharField(_("kind of document"), max_length=30, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=document_upload_to)
