@@ -69,6 +69,9 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("admin:partners_organisation_change", args=[self.pk])
+
     def clean(self):
         super().clean()
         self.org_number = normalise_org_number(self.org_number)
@@ -82,9 +85,6 @@ class Organisation(models.Model):
         return ", ".join(
             p for p in (self.street_address, f"{self.postal_code} {self.city}".strip()) if p
         )
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:partners_organisation_change", args=[self.pk])
 
     def has_signed_value_declaration(self) -> bool:
         return any(d.is_signed for d in self.value_declarations.all())
