@@ -1,23 +1,25 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import home
 
 admin.site.site_header = "IOP-stöd"
 admin.site.site_title = "IOP-stöd"
 admin.site.index_title = "Administration"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("halsa/", views.health, name="health"),
+    path("", home.home, name="home"),
+    path("halsa/", home.health, name="health"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("arenden/", include("iop.case_urls")),
+    path("organisationer/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .models import Case, CaseEvent
+from ..models import Case, CaseEvent
 
 
 def home(request: HttpRequest) -> HttpResponse:

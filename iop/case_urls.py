@@ -1,0 +1,6 @@
+"""URLs under /arenden/ (cases)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "cases"
+urlpatterns: list = []
