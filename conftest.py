@@ -36,3 +36,23 @@ def secretary(make_user):
 @pytest.fixture
 def auditor(make_user):
     return make_user(Role.AUDITOR, username="maria")
+
+
+@pytest.fixture
+def finance(make_user):
+    return make_user(Role.FINANCE, username="olle")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the serialized database contents (for ``serialized_rollback``) visible from every
+    connection object. Django keeps them on the connection, and connections are per context;
+    Playwright's sync API runs the browser tests in another context than the tests before
+    them, so a browser test that followed an ordinary database test found nothing to restore
+    after the previous browser test's flush (the role groups were gone)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents

@@ -167,6 +167,48 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         verbose_name=_("registered by"),
     )
+    # SKL's planning sheets 1–2 ("Design & planeringsverktyg för partnerskap", DOMAIN.md §6.5),
+    # filled in at intake and refined with the organisation while the agreement is drafted.
+    plan_direction = models.TextField(
+        _("direction"),
+        blank=True,
+        help_text=_("Where are we heading in our cooperation? The deeper idea or vision."),
+    )
+    plan_activities = models.TextField(
+        _("what we want to do"),
+        blank=True,
+        help_text=_("The concrete efforts, methods, activities and services to develop."),
+    )
+    plan_timetable = models.TextField(_("timetable"), blank=True)
+    plan_concrete_results = models.TextField(_("concrete results"), blank=True)
+    plan_intangible_results = models.TextField(
+        _("intangible results"),
+        blank=True,
+        help_text=_("E.g. trust, community, relationships, personal development, quality of life."),
+    )
+    plan_target_group = models.TextField(
+        _("target group"),
+        blank=True,
+        help_text=_("Who the partnership is for, and how they are involved."),
+    )
+    plan_core_team = models.TextField(
+        _("core team"),
+        blank=True,
+        help_text=_("The representatives of the parties who design and lead the partnership."),
+    )
+    plan_stakeholders = models.TextField(
+        _("stakeholders and allies"),
+        blank=True,
+        help_text=_("Who they are, and how they can be made use of."),
+    )
+    plan_anchoring = models.TextField(
+        _("anchoring"),
+        blank=True,
+        help_text=_(
+            "With whom in our organisations is the partnership anchored, and in which phases?"
+        ),
+    )
+    plan_next_step = models.TextField(_("next step"), blank=True)
 
     history = HistoricalRecords(m2m_fields=[organisations, public_bodies])
     objects = CaseQuerySet.as_manager()
@@ -199,7 +241,7 @@ class Case(FSMModelMixin, models.Model):
         return f"{self.registry_number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:iop_case_change", args=[self.pk])
+        return reverse("cases:detail", args=[self.pk])
 
     @property
     def is_final(self) -> bool:

@@ -72,7 +72,10 @@ def transition_names() -> list[str]:
 
 
 def transition_info(name: str, source: str | None = None) -> TransitionInfo:
-    by_source = _transitions_by_name()[name]
+    transitions = _transitions_by_name()
+    if name not in transitions:
+        raise ValueError(f"Unknown transition {name!r}")
+    by_source = transitions[name]
     t = by_source.get(source) if source is not None else None
     t = t or next(iter(by_source.values()))
     return TransitionInfo(
@@ -241,7 +244,8 @@ def case_register(
         **extra,
     )
     case._history_user = actor
-    case.full_clean(exclude=["registry_number", "registry_year", "registry_serial"])
+    # The stage is protected (FSMField): full_clean must not assign it back.
+    case.full_clean(exclude=["registry_number", "registry_year", "registry_serial", "status"])
     case.save()
     case.organisations.set(organisations)
     case.public_bodies.set({public_body, *public_bodies})

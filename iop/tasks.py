@@ -22,7 +22,8 @@ def notify_officer_assigned(event_id: int) -> bool:
 
     with transaction.atomic():
         event = (
-            CaseEvent.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+            CaseEvent.objects.select_for_update(of=("self",))
             .select_related("case", "case__committee", "assignee", "actor")
             .filter(pk=event_id, notified_at__isnull=True)
             .first()

@@ -2,9 +2,10 @@ import factory
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from iop.constants import CaseStatus, Criterion, PublicBodyKind, Role
-from iop.models import Case, Checklist, ChecklistAnswer, Committee, PublicBody
+from iop.models import Case, CaseDocument, Checklist, ChecklistAnswer, Committee, PublicBody
 from iop.services import next_registry_number
 from partners.tests.factories import OrganisationFactory
 
@@ -73,11 +74,14 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        serial, number = next_registry_number(
-            public_body=kwargs["public_body"], year=kwargs["registry_year"]
-        )
-        kwargs.update(registry_serial=serial, registry_number=number)
-        return super()._create(model_class, *args, **kwargs)
+        # The sequence row is locked until the case is saved, as in case_register; atomic also
+        # in tests that run in autocommit (django_db(transaction=True)).
+        with transaction.atomic():
+            serial, number = next_registry_number(
+                public_body=kwargs["public_body"], year=kwargs["registry_year"]
+            )
+            kwargs.update(registry_serial=serial, registry_number=number)
+            return super()._create(model_class, *args, **kwargs)
 
     @factory.post_generation
     def organisations(self, create, extracted, **kwargs):
@@ -115,3 +119,15 @@ class ChecklistFactory(factory.django.DjangoModelFactory):
                     for c in Criterion
                 ]
             )
+
+
+class CaseDocumentFactory(factory.django.DjangoModelFactory):
+    """A document registered in a case; CaseDocumentFactory(case=c, kind=CaseDocument.Kind.WIND_DOWN_PLAN)."""
+
+    class Meta:
+        model = CaseDocument
+
+    case = factory.SubFactory(CaseFactory)
+    kind = CaseDocument.Kind.OTHER
+    title = factory.LazyAttribute(lambda d: str(CaseDocument.Kind(d.kind).label))
+    file = factory.django.FileField(filename="dokument.pdf", data=b"%PDF-1.4 test")

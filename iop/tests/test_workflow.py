@@ -1,0 +1,529 @@
+"""The case's state machine against the documented workflow (DOMAIN.md §3).
+
+WORKFLOW below is written by hand from the documentation, not generated from the code: the
+first test fails when the model declares a transition the documentation does not have (or
+lacks one it has), and every other test walks the table, so a new row is tested the moment
+it is added.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from iop import permissions
+from iop.constants import FINAL_STATUSES, CaseEventKind, CaseStatus, NoticeGivenBy, Role
+from iop.models import Case, CaseDocument, CaseEvent, ChecklistAnswer
+from iop.services import (
+    TransitionForbidden,
+    TransitionRefused,
+    case_transition,
+    transition_info,
+)
+from iop.tests.factories import (
+    CaseDocumentFactory,
+    CaseFactory,
+    ChecklistFactory,
+    UserFactory,
+)
+from partners.tests.factories import OrganisationFactory, ValueDeclarationFactory
+
+S = CaseStatus
+
+# Who takes a transition (DOMAIN.md §2, issue 2 §7).
+OFFICER = "officer"  # the case's officer, its substitute, or the IOP coordinator
+JURIST = "jurist"  # acts on legal review
+SECRETARY = "secretary"  # records the committee's decisions
+
+# (source, target, transition, role) — DOMAIN.md §3, stage by stage.
+WORKFLOW = [
+    # 1–2. Initiative received; preparation with the checklist, or "not relevant".
+    (S.RECEIVED, S.PREPARATION, "start_preparation", OFFICER),
+    (S.PREPARATION, S.NOT_PURSUED, "close_not_pursued", OFFICER),
+    (S.PREPARATION, S.DRAFTING, "start_drafting", OFFICER),
+    # 3–4. Drafting; the jurist approves or returns it with comments.
+    (S.DRAFTING, S.LEGAL_REVIEW, "submit_for_legal_review", OFFICER),
+    (S.LEGAL_REVIEW, S.DRAFTING, "return_to_drafting", JURIST),
+    (S.LEGAL_REVIEW, S.AWAITING_DECISION, "approve_legal_review", JURIST),
+    # 5. Committee decision: approved → signing, rejected (avslag) → closed.
+    (S.AWAITING_DECISION, S.SIGNING, "record_approval", SECRETARY),
+    (S.AWAITING_DECISION, S.REJECTED, "record_rejection", SECRETARY),
+    # Not in DOMAIN.md §3: a committee may also refer a matter back (återremiss) instead of
+    # deciding it; the case then returns to drafting. Added deliberately, beyond the document.
+    (S.AWAITING_DECISION, S.DRAFTING, "record_referral_back", SECRETARY),
+    # 6. Signing, then active.
+    (S.SIGNING, S.ACTIVE, "activate", OFFICER),
+    # 8. Renegotiation: decided by the committee; the new version needs no new decision.
+    (S.ACTIVE, S.RENEGOTIATION, "start_renegotiation", SECRETARY),
+    (S.RENEGOTIATION, S.ACTIVE, "complete_renegotiation", OFFICER),
+    # 9. Termination: either party gives notice (also in the middle of a renegotiation), the
+    # committee decides the ending, the wind-down plan is registered, then closed.
+    (S.ACTIVE, S.NOTICE_GIVEN, "give_notice", OFFICER),
+    (S.RENEGOTIATION, S.NOTICE_GIVEN, "give_notice", OFFICER),
+    (S.NOTICE_GIVEN, S.WINDING_DOWN, "start_winding_down", SECRETARY),
+    (S.WINDING_DOWN, S.CLOSED, "close", OFFICER),
+]
+
+PERMISSION = {
+    OFFICER: permissions.can_change_case,
+    JURIST: permissions.can_review_legal,
+    SECRETARY: permissions.can_record_decision,
+}
+
+# Who succeeds, per role of the table.
+ALLOWED = {
+    OFFICER: {"officer", "substitute", "coordinator"},
+    JURIST: {"jurist"},
+    SECRETARY: {"secretary"},
+}
+
+# Everyone who can knock: the case's own officer and substitute, a holder of every role, a
+# case officer who has nothing to do with this case, a user without any role, a user of the
+# right role whose account is deactivated, and nobody logged in.
+ACTORS = [
+    "officer",
+    "substitute",
+    "coordinator",
+    "other_officer",
+    "jurist",
+    "secretary",
+    "finance",
+    "auditor",
+    "no_groups",
+    "inactive",
+    "anonymous",
+]
+
+# The rule each condition enforces, copied by hand: the user reads exactly this text.
+RULES = {
+    "has_organisation": "Ärendet måste ha minst en idéburen organisation.",
+    "checklist_passed": "Checklistan ska vara ifylld och alla kriterier uppfyllda innan avtal tas fram.",
+    "value_declarations_signed": "Varje organisation i ärendet ska ha undertecknat värdegrundsintyget.",
+    "has_closing_reason": "Ett skäl måste anges när ärendet avslutas som ej aktuellt för IOP.",
+    "has_notice_date": "Datum för uppsägningen och vilken part som sagt upp måste anges.",
+    "notice_date_not_in_future": "Uppsägningsdatum kan inte ligga i framtiden.",
+    "wind_down_plan_registered": "En avvecklingsplan ska vara diarieförd innan ärendet avslutas.",
+}
+
+CONDITIONS = {
+    "start_preparation": ["has_organisation"],
+    "close_not_pursued": ["has_closing_reason"],
+    "start_drafting": ["checklist_passed", "value_declarations_signed"],
+    "give_notice": ["has_notice_date", "notice_date_not_in_future"],
+    "close": ["wind_down_plan_registered"],
+}
+
+# Transitions that are refused without a comment (the jurist's and the committee's reasons).
+NOTE_REQUIRED = {"return_to_drafting", "record_referral_back"}
+
+ROLE_REASON = {
+    OFFICER: "Only the case's officer, its substitute or the IOP coordinator may do this.",
+    JURIST: "Only a jurist may do this.",
+    SECRETARY: "Only a committee secretary may do this.",
+}
+
+NAMES = sorted({name for _, _, name, _ in WORKFLOW})
+ROLE_OF = {name: role for _, _, name, role in WORKFLOW}
+SOURCES_OF = {name: {src for src, _, n, _ in WORKFLOW if n == name} for name in NAMES}
+
+
+def declared_transitions():
+    return list(Case._meta.get_field("status").get_all_transitions(Case))
+
+
+# --- The table is the code's table ---------------------------------------------------------
+
+
+def test_declared_transitions_are_the_documented_ones():
+    declared = sorted(
+        (str(t.source), str(t.target), t.name, t.permission) for t in declared_transitions()
+    )
+    documented = sorted(
+        (str(src), str(dst), name, PERMISSION[role]) for src, dst, name, role in WORKFLOW
+    )
+    assert declared == documented
+
+
+def test_declared_conditions_are_the_documented_rules():
+    declared = {t.name: [c.__name__ for c in t.conditions] for t in declared_transitions()}
+    assert {n: c for n, c in declared.items() if c} == CONDITIONS
+    for t in declared_transitions():
+        for condition in t.conditions:
+            assert condition.__doc__.strip() == RULES[condition.__name__]
+
+
+def test_transitions_that_need_a_comment():
+    declared = {t.name for t in declared_transitions() if t.custom.get("note_required")}
+    assert declared == NOTE_REQUIRED
+
+
+def test_the_table_covers_every_stage():
+    sources = {src for src, _, _, _ in WORKFLOW}
+    targets = {dst for _, dst, _, _ in WORKFLOW}
+    assert sources | targets == set(CaseStatus)
+    # Final stages lead nowhere, every other stage leads somewhere.
+    assert sources == set(CaseStatus) - FINAL_STATUSES
+    # Everything can be reached from the initiative.
+    reached, frontier = {S.RECEIVED}, [S.RECEIVED]
+    while frontier:
+        state = frontier.pop()
+        for src, dst, _, _ in WORKFLOW:
+            if src == state and dst not in reached:
+                reached.add(dst)
+                frontier.append(dst)
+    assert reached == set(CaseStatus)
+
+
+# --- Building cases and actors ---------------------------------------------------------------
+
+
+def ready_case(status: str, name: str, **kwargs) -> Case:
+    """A case at ``status`` where every condition of transition ``name`` is met."""
+    if "substitute" not in kwargs:
+        kwargs["substitute"] = UserFactory(role=Role.CASE_OFFICER)
+    case = CaseFactory(status=status, **kwargs)
+    if name == "start_drafting":
+        ChecklistFactory(case=case, all_met=True)
+    if name == "close":
+        CaseDocumentFactory(case=case, kind=CaseDocument.Kind.WIND_DOWN_PLAN)
+    return case
+
+
+def transition_input(name: str) -> dict:
+    """What the user fills in on the transition's form, when it is filled in correctly."""
+    if name == "close_not_pursued":
+        return {"data": {"closing_reason": "Föreningen söker i stället föreningsbidrag."}}
+    if name == "give_notice":
+        notice = timezone.localdate() - datetime.timedelta(days=3)
+        return {"data": {"notice_date": notice, "notice_given_by": NoticeGivenBy.ORGANISATION}}
+    return {}
+
+
+ROLE_GROUP = {
+    "coordinator": Role.COORDINATOR,
+    "other_officer": Role.CASE_OFFICER,
+    "jurist": Role.JURIST,
+    "secretary": Role.SECRETARY,
+    "finance": Role.FINANCE,
+    "auditor": Role.AUDITOR,
+}
+
+
+def make_actor(kind: str, case: Case, role: str):
+    if kind == "officer":
+        return case.officer
+    if kind == "substitute":
+        return case.substitute
+    if kind == "anonymous":
+        return AnonymousUser()
+    if kind == "no_groups":
+        return UserFactory()
+    if kind == "inactive":
+        # The right role, but the account is deactivated (for officer transitions: a coordinator).
+        group = Role.COORDINATOR if role == OFFICER else ROLE_GROUP[role]
+        return UserFactory(role=group, is_active=False)
+    return UserFactory(role=ROLE_GROUP[kind])
+
+
+def allowed_actor(case: Case, name: str):
+    role = ROLE_OF[name]
+    return case.officer if role == OFFICER else make_actor(role, case, role)
+
+
+def snapshot(case: Case) -> tuple:
+    """Everything a refused transition must leave untouched."""
+    return (
+        Case.objects.filter(pk=case.pk).values().get(),
+        CaseEvent.objects.filter(case=case).count(),
+        case.history.count(),
+    )
+
+
+# --- (a) the right role, in the right stage, with the conditions met -------------------------
+
+SUCCESS = [
+    pytest.param(src, dst, name, kind, id=f"{name}-from-{src}-by-{kind}")
+    for src, dst, name, role in WORKFLOW
+    for kind in sorted(ALLOWED[role])
+]
+
+
+@pytest.mark.parametrize(("source", "target", "name", "actor_kind"), SUCCESS)
+def test_transition_succeeds_and_writes_one_event(db, source, target, name, actor_kind):
+    case = ready_case(source, name)
+    actor = make_actor(actor_kind, case, ROLE_OF[name])
+    note = "Anteckning till händelsen."
+    events_before = CaseEvent.objects.filter(case=case).count()
+
+    result = case_transition(
+        case=case, name=name, actor=actor, note=f"  {note}  ", **transition_input(name)
+    )
+
+    assert result.status == target
+    assert Case.objects.get(pk=case.pk).status == target
+    assert CaseEvent.objects.filter(case=case).count() == events_before + 1
+    event = CaseEvent.objects.filter(case=case).latest("pk")
+    assert (event.kind, event.transition, event.actor, event.from_status, event.to_status) == (
+        CaseEventKind.TRANSITION,
+        name,
+        actor,
+        source,
+        target,
+    )
+    assert event.note == note
+
+
+# --- (b) every other stage is refused, and nothing changes --------------------------------------
+# One test per transition, trying it in every stage it does not start from; each stage is a
+# case of its own (sharing officer and organisation, so that ~180 cases stay fast).
+
+
+def attempt(case: Case, name: str, actor, **kwargs) -> tuple[str, list[str], bool]:
+    """Try a transition; return how it was refused, the reasons, and whether nothing changed."""
+    before = snapshot(case)
+    try:
+        case_transition(case=case, name=name, actor=actor, **kwargs)
+    except TransitionForbidden as e:
+        return "forbidden", e.reasons, snapshot(case) == before
+    except TransitionRefused as e:
+        return "refused", e.reasons, snapshot(case) == before
+    return "done", [], False
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_transition_is_refused_in_every_other_stage(db, name):
+    role = ROLE_OF[name]
+    shared = {
+        "officer": UserFactory(role=Role.CASE_OFFICER),
+        "substitute": UserFactory(role=Role.CASE_OFFICER),
+        "organisations": [OrganisationFactory(declared=True)],
+    }
+    actor = shared["officer"] if role == OFFICER else make_actor(role, None, role)
+    other_stages = [s for s in CaseStatus if s not in SOURCES_OF[name]]
+    outcomes, reasons = {}, {}
+    for status in other_stages:
+        case = ready_case(status, name, **shared)
+        kind, reasons[status], unchanged = attempt(
+            case, name, actor, note="Försök.", **transition_input(name)
+        )
+        outcomes[status] = (kind, unchanged)
+
+    # Refused, not forbidden: a stage refusal is no permission problem (no 403 in views).
+    assert outcomes == dict.fromkeys(other_stages, ("refused", True))
+    for status, [reason] in reasons.items():
+        # The one reason names the stage the case is at, and the action that was tried.
+        assert str(CaseStatus(status).label) in reason, (status, reason)
+        assert transition_info(name).label in reason, (status, reason)
+
+
+# --- (c) every other role is forbidden, and nothing changes -------------------------------------
+# One test per row of the table, knocked on by everyone who may not take it.
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [pytest.param(src, name, id=f"{name}-from-{src}") for src, _, name, _ in WORKFLOW],
+)
+def test_transition_is_forbidden_for_every_other_role(db, source, name):
+    role = ROLE_OF[name]
+    case = ready_case(source, name)
+    outcomes = {
+        kind: attempt(
+            case, name, make_actor(kind, case, role), note="Försök.", **transition_input(name)
+        )
+        for kind in ACTORS
+        if kind not in ALLOWED[role]
+    }
+
+    forbidden = ("forbidden", [gettext(ROLE_REASON[role])], True)
+    assert outcomes == {kind: forbidden for kind in ACTORS if kind not in ALLOWED[role]}
+    assert Case.objects.get(pk=case.pk).status == source
+
+
+# --- (d) each condition unmet is refused with its rule -----------------------------------------
+
+
+def _no_organisation(case):
+    case.organisations.clear()
+
+
+def _no_checklist(case):
+    case.checklist.delete()
+
+
+def _checklist_unanswered(case):
+    ChecklistAnswer.objects.filter(checklist=case.checklist, criterion="mora7").update(answer=None)
+
+
+def _checklist_failed(case):
+    ChecklistAnswer.objects.filter(checklist=case.checklist, criterion="rv6").update(answer=False)
+
+
+def _organisation_without_declaration(case):
+    case.organisations.add(OrganisationFactory())
+
+
+def _declaration_point_unconfirmed(case):
+    organisation = OrganisationFactory()
+    ValueDeclarationFactory(organisation=organisation, no_anti_democracy=False)
+    case.organisations.set([organisation])
+
+
+def _unsigned_and_no_checklist(case):
+    _no_checklist(case)
+    _organisation_without_declaration(case)
+
+
+def _no_wind_down_plan(case):
+    case.documents.all().delete()
+
+
+def _other_documents_only(case):
+    _no_wind_down_plan(case)
+    CaseDocumentFactory(case=case, kind=CaseDocument.Kind.NOTICE_LETTER)
+    CaseDocumentFactory(case=case, kind=CaseDocument.Kind.MEETING_NOTES)
+
+
+def _nothing(case):
+    pass
+
+
+TODAY = datetime.date(2026, 6, 15)
+JUST_AFTER_MIDNIGHT = datetime.datetime(2026, 6, 15, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+NOTICE = {"notice_date": TODAY, "notice_given_by": NoticeGivenBy.PUBLIC_BODY}
+
+# (id, source, transition, arrange, form input, the rules that must be shown)
+# fmt: off
+UNMET = [
+    ("start_preparation-no_organisation", S.RECEIVED, "start_preparation", _no_organisation,
+     {}, ["has_organisation"]),
+    ("start_drafting-no_checklist", S.PREPARATION, "start_drafting", _no_checklist,
+     {}, ["checklist_passed"]),
+    ("start_drafting-criterion_unanswered", S.PREPARATION, "start_drafting",
+     _checklist_unanswered, {}, ["checklist_passed"]),
+    ("start_drafting-criterion_failed", S.PREPARATION, "start_drafting", _checklist_failed,
+     {}, ["checklist_passed"]),
+    ("start_drafting-organisation_without_declaration", S.PREPARATION, "start_drafting",
+     _organisation_without_declaration, {}, ["value_declarations_signed"]),
+    ("start_drafting-declaration_point_unconfirmed", S.PREPARATION, "start_drafting",
+     _declaration_point_unconfirmed, {}, ["value_declarations_signed"]),
+    ("start_drafting-no_organisation", S.PREPARATION, "start_drafting", _no_organisation,
+     {}, ["value_declarations_signed"]),
+    ("start_drafting-both_unmet", S.PREPARATION, "start_drafting",
+     _unsigned_and_no_checklist, {}, ["checklist_passed", "value_declarations_signed"]),
+    ("close_not_pursued-no_reason", S.PREPARATION, "close_not_pursued", _nothing,
+     {"data": {}}, ["has_closing_reason"]),
+    ("close_not_pursued-blank_reason", S.PREPARATION, "close_not_pursued", _nothing,
+     {"data": {"closing_reason": "  \n "}}, ["has_closing_reason"]),
+    ("give_notice-no_date", S.ACTIVE, "give_notice", _nothing,
+     {"data": {"notice_given_by": NoticeGivenBy.ORGANISATION}}, ["has_notice_date"]),
+    ("give_notice-no_party", S.ACTIVE, "give_notice", _nothing,
+     {"data": {"notice_date": TODAY}}, ["has_notice_date"]),
+    ("give_notice-future_date", S.ACTIVE, "give_notice", _nothing,
+     {"data": {**NOTICE, "notice_date": TODAY + datetime.timedelta(days=1)}},
+     ["notice_date_not_in_future"]),
+    ("give_notice-during_renegotiation-no_date", S.RENEGOTIATION, "give_notice", _nothing,
+     {"data": {}}, ["has_notice_date"]),
+    ("give_notice-during_renegotiation-future_date", S.RENEGOTIATION, "give_notice", _nothing,
+     {"data": {**NOTICE, "notice_date": datetime.date(2027, 1, 1)}},
+     ["notice_date_not_in_future"]),
+    ("close-no_wind_down_plan", S.WINDING_DOWN, "close", _no_wind_down_plan,
+     {}, ["wind_down_plan_registered"]),
+    ("close-only_other_documents", S.WINDING_DOWN, "close", _other_documents_only,
+     {}, ["wind_down_plan_registered"]),
+    ("return_to_drafting-no_note", S.LEGAL_REVIEW, "return_to_drafting", _nothing,
+     {"note": ""}, ["note"]),
+    ("return_to_drafting-blank_note", S.LEGAL_REVIEW, "return_to_drafting", _nothing,
+     {"note": "   "}, ["note"]),
+    ("record_referral_back-no_note", S.AWAITING_DECISION, "record_referral_back", _nothing,
+     {"note": ""}, ["note"]),
+]
+# fmt: on
+
+
+def expected_reason(rule: str, name: str) -> str:
+    if rule == "note":
+        label = transition_info(name).label
+        return gettext("A comment is required for «%(action)s».") % {"action": label}
+    return RULES[rule]
+
+
+def test_every_condition_has_an_unmet_case():
+    covered = {rule for *_, rules in UNMET for rule in rules}
+    assert covered == set(RULES) | {"note"}
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "arrange", "form", "rules"),
+    [pytest.param(*row[1:], id=row[0]) for row in UNMET],
+)
+def test_transition_is_refused_with_each_unmet_rule(
+    db, time_machine, source, name, arrange, form, rules
+):
+    time_machine.move_to(JUST_AFTER_MIDNIGHT)
+    case = ready_case(source, name)
+    arrange(case)
+    actor = allowed_actor(case, name)
+    before = snapshot(case)
+
+    with pytest.raises(TransitionRefused) as refused:
+        case_transition(case=case, name=name, actor=actor, **form)
+
+    assert type(refused.value) is TransitionRefused
+    assert refused.value.reasons == [expected_reason(rule, name) for rule in rules]
+    assert snapshot(case) == before
+
+
+def test_notice_given_today_is_accepted(db, time_machine):
+    # Just after midnight in Stockholm it is still yesterday in UTC: "today" is the Swedish date.
+    time_machine.move_to(JUST_AFTER_MIDNIGHT)
+    case = ready_case(S.ACTIVE, "give_notice")
+    case = case_transition(case=case, name="give_notice", actor=case.officer, data=NOTICE)
+    assert case.status == S.NOTICE_GIVEN
+    assert Case.objects.get(pk=case.pk).notice_date == TODAY
+
+
+# --- The whole life of one case ---------------------------------------------------------------
+
+
+def test_a_case_lives_its_whole_life(db, coordinator, jurist, secretary):
+    case = ready_case(S.RECEIVED, "start_drafting")
+    officer = case.officer
+    history_before = case.history.count()
+    steps = [
+        ("start_preparation", officer, {}),
+        ("start_drafting", case.substitute, {}),
+        ("submit_for_legal_review", officer, {}),
+        ("return_to_drafting", jurist, {"note": "Undvik ordet kontrakt."}),
+        ("submit_for_legal_review", officer, {}),
+        ("approve_legal_review", jurist, {}),
+        ("record_referral_back", secretary, {"note": "Återremiss: budgeten."}),
+        ("submit_for_legal_review", coordinator, {}),
+        ("approve_legal_review", jurist, {}),
+        ("record_approval", secretary, {}),
+        ("activate", officer, {}),
+        ("start_renegotiation", secretary, {}),
+        ("complete_renegotiation", officer, {}),
+        ("start_renegotiation", secretary, {}),
+        ("give_notice", officer, transition_input("give_notice")),
+        ("start_winding_down", secretary, {}),
+    ]
+    for name, actor, kwargs in steps:
+        case = case_transition(case=case, name=name, actor=actor, **kwargs)
+    CaseDocumentFactory(case=case, kind=CaseDocument.Kind.WIND_DOWN_PLAN)
+    case = case_transition(case=case, name="close", actor=officer)
+
+    timeline = CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION).order_by("pk")
+    assert [e.transition for e in timeline] == [name for name, _, _ in steps] + ["close"]
+    assert [e.to_status for e in timeline][-1] == S.CLOSED
+    # Each event starts where the previous one ended: the timeline has no holes.
+    assert all(a.to_status == b.from_status for a, b in zip(timeline, timeline[1:], strict=False))
+    # …and every change of stage is in the case's history too, by whom it was made.
+    assert case.history.count() == history_before + len(timeline)
+    assert [h.history_user for h in case.history.order_by("history_id")][-len(timeline) :] == [
+        e.actor for e in timeline
+    ]
