@@ -1,0 +1,341 @@
+"""The Django admin for organisations, their contact persons, documents and value
+declarations. Like the case admin it writes through the services (a document gets its
+registry number from ``document_register``), keeps the history viewable, and deletes
+nothing an auditor may ask for.
+
+Contact persons are the one exception: they are personal data that should not be kept
+once the person has left the organisation (GDPR, data minimisation), no rule or document
+depends on them, and simple_history records the deletion itself (who and when) along with
+the person's earlier versions.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from iop.admin import HistoryAdmin, search_org_numbers_without_hyphen, user_name
+from iop.models import Case
+
+from . import services
+from .forms import OrganisationForm, ValueDeclarationForm
+from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
+from .uploads import validate_document_upload
+
+# --- Inlines on the organisation ------------------------------------------------------------
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    fields = ("name", "title", "email", "phone", "is_primary")
+    extra = 0
+
+
+class OrganisationDocumentInline(admin.TabularInline):
+    """The documents handed in, listed; each is uploaded and registered on its own page."""
+
+    model = OrganisationDocument
+    fields = ("registry_number", "kind", "year", "received_on", "case")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ValueDeclarationInline(admin.TabularInline):
+    """The value declarations recorded, listed, with whether each is complete and signed."""
+
+    model = ValueDeclaration
+    fields = ("signatory_name", "signatory_title", "signed_on", "signed")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("complete and signed"), boolean=True)
+    def signed(self, declaration: ValueDeclaration) -> bool:
+        return declaration.is_signed
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(HistoryAdmin):
+    form = OrganisationForm
+    list_display = ("name", "org_number_display", "legal_form", "city", "has_signed_declaration")
+    list_filter = ("legal_form",)
+    search_fields = ("name", "org_number", "city")
+    search_help_text = gettext_lazy("Name, organisation number (with or without hyphen) or city.")
+    inlines = (ContactPersonInline, ValueDeclarationInline, OrganisationDocumentInline)
+    fieldsets = (
+        (None, {"fields": ("name", "org_number", "legal_form", "member_count")}),
+        (
+            gettext_lazy("Address and contact"),
+            {"fields": ("street_address", ("postal_code", "city"), "email", "phone", "website")},
+        ),
+    )
+
+    def get_inlines(self, request, obj):
+        # Declarations and documents are recorded on their own pages, for an existing organisation.
+        return self.inlines if obj is not None else (ContactPersonInline,)
+
+    def get_queryset(self, request):
+        signed = ValueDeclaration.objects.filter(
+            organisation=OuterRef("pk"), **dict.fromkeys(ValueDeclaration.POINT_FIELDS, True)
+        ).exclude(signatory_name="")
+        return super().get_queryset(request).annotate(_has_signed_declaration=Exists(signed))
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(
+            request, queryset, search_org_numbers_without_hyphen(search_term)
+        )
+
+    @admin.display(description=gettext_lazy("organisation number"), ordering="org_number")
+    def org_number_display(self, organisation: Organisation) -> str:
+        return organisation.org_number_display
+
+    @admin.display(
+        description=gettext_lazy("signed value declaration"),
+        boolean=True,
+        ordering="_has_signed_declaration",
+    )
+    def has_signed_declaration(self, organisation: Organisation) -> bool:
+        return organisation._has_signed_declaration
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(HistoryAdmin):
+    list_display = ("name", "organisation", "title", "email", "phone", "is_primary")
+    list_filter = ("is_primary",)
+    list_select_related = ("organisation",)
+    search_fields = ("name", "email", "organisation__name")
+    autocomplete_fields = ("organisation",)
+
+    def has_delete_permission(self, request, obj=None):
+        # See the module docstring: the one thing that may be removed, and it leaves a trace.
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+
+# --- Documents -------------------------------------------------------------------------------
+
+
+class OrganisationDocumentAdminForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationDocument
+        fields = (
+            "organisation",
+            "kind",
+            "file",
+            "year",
+            "received_on",
+            "description",
+            "case",
+            "public_body",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].validators.append(validate_document_upload)
+        self.fields["file"].help_text = validate_document_upload.help_text
+        if "case" in self.fields:
+            self.fields["case"].help_text = _(
+                "The document is numbered within this case. Without one, it is registered in "
+                "the organisation's own file at the public body chosen below."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, case = cleaned.get("organisation"), cleaned.get("case")
+        if case is not None:
+            if (
+                organisation is not None
+                and not case.organisations.filter(pk=organisation.pk).exists()
+            ):
+                self.add_error(
+                    "case",
+                    forms.ValidationError(
+                        _(
+                            "The document can only be registered in one of the organisation's cases."
+                        ),
+                        code="foreign_case",
+                    ),
+                )
+        elif cleaned.get("public_body") is None:
+            self.add_error(
+                "public_body",
+                forms.ValidationError(
+                    _(
+                        "Choose the case, or the public body whose registry the document is "
+                        "registered in."
+                    ),
+                    code="required",
+                ),
+            )
+        return cleaned
+
+
+@admin.register(OrganisationDocument)
+class OrganisationDocumentAdmin(HistoryAdmin):
+    list_display = ("registry_number", "kind", "organisation", "year", "received_on", "case")
+    list_filter = ("kind", "year")
+    list_select_related = ("organisation", "case")
+    search_fields = ("registry_number", "organisation__name", "organisation__org_number")
+    autocomplete_fields = ("organisation",)
+    # What registration fixed stays as it was registered.
+    change_readonly_fields = (
+        "organisation",
+        "registry_number",
+        "case",
+        "public_body",
+        "file",
+        "uploaded_by",
+        "uploaded_at",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganisationDocumentAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                "organisation",
+                "kind",
+                "file",
+                "year",
+                "received_on",
+                "description",
+                "case",
+                "public_body",
+            )
+        return (*self.change_readonly_fields, "kind", "year", "received_on", "description")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.change_readonly_fields if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["queryset"] = Case.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        document = services.document_register(
+            organisation=data["organisation"],
+            actor=request.user,
+            kind=data["kind"],
+            file=data["file"],
+            received_on=data["received_on"],
+            year=data.get("year"),
+            description=data.get("description", ""),
+            case=data.get("case"),
+            public_body=data.get("public_body"),
+        )
+        # The admin goes on with ``obj`` (change message, redirect): make it the registered one.
+        for field in OrganisationDocument._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(document, field.attname))
+        obj._state.adding = False
+        obj._state.db = document._state.db
+
+
+# --- Value declarations ----------------------------------------------------------------------
+
+
+class ValueDeclarationAdminForm(ValueDeclarationForm):
+    class Meta(ValueDeclarationForm.Meta):
+        fields = ["organisation", *ValueDeclarationForm.Meta.fields]
+
+
+@admin.register(ValueDeclaration)
+class ValueDeclarationAdmin(HistoryAdmin):
+    form = ValueDeclarationAdminForm
+    list_display = ("organisation", "signatory_name", "signed_on", "signed", "recorded_by_name")
+    list_filter = ("signed_on",)
+    list_select_related = ("organisation", "recorded_by")
+    search_fields = ("organisation__name", "organisation__org_number", "signatory_name")
+    autocomplete_fields = ("organisation",)
+    readonly_fields = ("signed", "recorded_by", "recorded_at")
+
+    def get_fieldsets(self, request, obj=None):
+        return (
+            (None, {"fields": ("organisation", "signatory_name", "signatory_title", "signed_on")}),
+            (
+                gettext_lazy("The points the signatory confirmed"),
+                {
+                    "description": _(
+                        "Tick only what the signatory confirmed. A declaration with a point "
+                        "left unticked is kept, but it is incomplete: it does not count as "
+                        "signed, and the case cannot move on to drafting."
+                    ),
+                    "fields": ValueDeclaration.POINT_FIELDS,
+                },
+            ),
+            (
+                None,
+                {
+                    "fields": (
+                        "scanned_file",
+                        *(("signed", "recorded_by", "recorded_at") if obj else ()),
+                    )
+                },
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("complete and signed"), boolean=True)
+    def signed(self, declaration: ValueDeclaration) -> bool:
+        return declaration.is_signed
+
+    @admin.display(description=gettext_lazy("recorded by"))
+    def recorded_by_name(self, declaration: ValueDeclaration) -> str:
+        return user_name(declaration.recorded_by)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            data = form.cleaned_data
+            declaration = services.value_declaration_record(
+                organisation=data["organisation"],
+                actor=request.user,
+                signatory_name=data["signatory_name"],
+                signatory_title=data.get("signatory_title", ""),
+                signed_on=data["signed_on"],
+                scanned_file=data.get("scanned_file") or None,
+                **{name: data[name] for name in ValueDeclaration.POINT_FIELDS},
+            )
+            for field in ValueDeclaration._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(declaration, field.attname))
+            obj._state.adding = False
+            obj._state.db = declaration._state.db
+        if not obj.is_signed:
+            self.message_user(
+                request,
+                _(
+                    "The value declaration is incomplete: not every point is confirmed. It does "
+                    "not count as signed."
+                ),
+                messages.WARNING,
+            )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iop.constants import DocumentKind, LegalForm
 
+from .querysets import OrganisationQuerySet
 from .validators import format_org_number, normalise_org_number, validate_org_number
 
 
@@ -60,6 +61,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
@@ -70,7 +72,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:partners_organisation_change", args=[self.pk])
+        return reverse("partners:detail", args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -131,7 +133,32 @@ class OrganisationDocument(models.Model):
     file = models.FileField(_("file"), upload_to=document_upload_to)
     year = models.PositiveSmallIntegerField(_("year the document concerns"), null=True, blank=True)
     received_on = models.DateField(_("date received"))
-    registry_number = models.CharField(_("registry number"), max_length=40, blank=True)
+    # Registration (diarieföring): see partners.services.document_register for the scheme.
+    case = models.ForeignKey(
+        "iop.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisation_documents",
+        verbose_name=_("registered in case"),
+    )
+    public_body = models.ForeignKey(
+        "iop.PublicBody",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by public body"),
+    )
+    matter_number = models.CharField(
+        _("registry number of the matter"), max_length=30, blank=True, editable=False
+    )
+    document_serial = models.PositiveIntegerField(
+        _("document number in the matter"), null=True, blank=True, editable=False
+    )
+    registry_number = models.CharField(
+        _("registry number"), max_length=40, blank=True, editable=False
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,6 +177,18 @@ class OrganisationDocument(models.Model):
         verbose_name_plural = _("organisation documents")
         ordering = ["-received_on", "-pk"]
         indexes = [models.Index(fields=["organisation", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_number"],
+                condition=~models.Q(registry_number=""),
+                name="orgdocument_unique_registry_number",
+            ),
+            models.UniqueConstraint(
+                fields=["matter_number", "document_serial"],
+                condition=~models.Q(matter_number=""),
+                name="orgdocument_unique_serial_in_matter",
+            ),
+        ]
 
     def __str__(self) -> str:
         year = f" {self.year}" if self.year else ""

@@ -1,0 +1,272 @@
+"""Forms for organisations, their contact persons and value declarations. They validate
+what a person typed and say what is wrong in words a case officer understands; the
+services in ``partners.services`` (and the admin) save what they return."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iop.constants import DocumentKind
+from iop.models import Case, PublicBody
+
+from .models import ContactPerson, Organisation, ValueDeclaration
+from .selectors import cases_of
+from .uploads import validate_document_upload, validate_scan_upload
+from .validators import format_org_number, normalise_org_number, validate_org_number
+
+
+def _helper(form: forms.BaseForm) -> FormHelper:
+    # The page templates own the <form> tag and the CSRF token.
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class OrganisationForm(forms.ModelForm):
+    """Register or edit an organisation. The organisation number may be typed with or
+    without the hyphen (``802002-3456`` or ``8020023456``); it is stored as ten digits."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "org_number",
+            "legal_form",
+            "street_address",
+            "postal_code",
+            "city",
+            "email",
+            "phone",
+            "website",
+            "member_count",
+        ]
+
+    # Typed without a scheme, a website is most likely served over https.
+    website = Organisation._meta.get_field("website").formfield(assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Too many characters is one of the mistakes clean_org_number explains; the field's
+        # own length limit would only say "at most 13 characters".
+        org_number = self.fields["org_number"]
+        org_number.max_length = None
+        org_number.validators = [
+            v for v in org_number.validators if not isinstance(v, MaxLengthValidator)
+        ]
+        org_number.widget.attrs.pop("maxlength", None)
+        # Show a stored number the way Bolagsverket prints it.
+        if self.instance.pk and not self.is_bound:
+            self.initial["org_number"] = format_org_number(self.instance.org_number)
+        self.helper = _helper(self)
+
+    def clean_org_number(self) -> str:
+        typed = self.cleaned_data["org_number"]
+        validate_org_number(typed)
+        digits = normalise_org_number(typed)
+        existing = (
+            Organisation.objects.filter(org_number=digits).exclude(pk=self.instance.pk).first()
+        )
+        if existing is not None:
+            raise ValidationError(
+                _(
+                    "The organisation number %(number)s is already registered, for "
+                    "%(name)s. Open that organisation instead of registering it again."
+                ),
+                code="already_registered",
+                params={"number": format_org_number(digits), "name": existing.name},
+            )
+        return digits
+
+
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "title", "email", "phone", "is_primary"]
+        help_texts = {
+            "is_primary": _(
+                "The person the public body contacts first. Marking this person unmarks the "
+                "organisation's other primary contact."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)
+
+
+class ValueDeclarationForm(forms.ModelForm):
+    """Record a value declaration (värdegrundsintyg) as the signatory signed it on paper.
+
+    Each of the six points and the routine statement is a box ticked when the signatory
+    confirmed it. A declaration with a box left unticked is still saved: it is a record of
+    what the organisation did (or did not) sign. It is never *signed* in the system's sense:
+    ``ValueDeclaration.is_signed`` requires every point, is shown wherever the declaration
+    is, and is what stops the case from moving on to drafting. Deriving it from the points
+    (instead of storing a flag) means the two cannot disagree.
+    """
+
+    class Meta:
+        model = ValueDeclaration
+        fields = [
+            "signatory_name",
+            "signatory_title",
+            "signed_on",
+            *ValueDeclaration.POINT_FIELDS,
+            "scanned_file",
+        ]
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scan = self.fields["scanned_file"]
+        scan.validators.append(validate_scan_upload)
+        scan.widget.attrs["accept"] = validate_scan_upload.accept
+        scan.help_text = validate_scan_upload.help_text
+        for name in ValueDeclaration.POINT_FIELDS:
+            self.fields[name].help_text = _("Tick only if the signatory confirmed this point.")
+        self.helper = _helper(self)
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise ValidationError(
+                _("The declaration cannot have been signed later than today."), code="future"
+            )
+        return signed_on
+
+    @property
+    def unconfirmed_points(self) -> list[str]:
+        """The labels of the points the signatory did not confirm (after validation)."""
+        return [
+            str(self.fields[name].label)
+            for name in ValueDeclaration.POINT_FIELDS
+            if not self.cleaned_data.get(name)
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.unconfirmed_points
+
+
+# --- Uploads: registering a document, and the value declaration with its scanned copy ---
+
+
+class AskForFileAgainMixin:
+    """A browser cannot refill a file input: when the form comes back with errors, the
+    file field says so, so that nobody saves believing the file went with it."""
+
+    file_fields: tuple[str, ...] = ()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors:
+            self.ask_for_file_again()
+
+    def ask_for_file_again(self) -> None:
+        for name in self.file_fields:
+            if self.files.get(name) and name not in self._errors:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _(
+                            "The file was not saved because of the errors above: choose the file again."
+                        ),
+                        code="choose_again",
+                    ),
+                )
+
+
+def _file_widget(validator) -> forms.ClearableFileInput:
+    return forms.ClearableFileInput(attrs={"accept": validator.accept})
+
+
+class OrganisationDocumentForm(AskForFileAgainMixin, forms.Form):
+    """Upload a document the organisation handed in (DOMAIN.md §5) and register it: in one of
+    the organisation's cases, or in its own file at a public body (see
+    partners.services.document_register)."""
+
+    file_fields = ("file",)
+
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    year = forms.IntegerField(
+        label=_("Year the document concerns"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_("E.g. the year of the annual report or the accounts."),
+    )
+    received_on = forms.DateField(
+        label=_("Date received"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day the organisation's document reached us."),
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    case = forms.ModelChoiceField(
+        label=_("Register in case"),
+        queryset=Case.objects.none(),
+        required=False,
+        empty_label=_("No case – the organisation's own file"),
+        help_text=_("The document gets its registry number in the case it belongs to."),
+    )
+    public_body = forms.ModelChoiceField(
+        label=_("Public body whose registry holds the organisation's own file"),
+        queryset=PublicBody.objects.all(),
+        required=False,
+        help_text=_("Only needed when no case is chosen."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        validators=[validate_document_upload],
+        widget=_file_widget(validate_document_upload),
+        error_messages={"required": _("Choose the file to upload.")},
+    )
+
+    def __init__(self, *args, organisation: Organisation, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        cases = cases_of(organisation=organisation, user=user)
+        self.fields["case"].queryset = cases
+        self.fields["file"].help_text = validate_document_upload.help_text
+        self.fields["received_on"].initial = timezone.localdate
+        open_cases = [c for c in cases if not c.is_final]
+        if len(open_cases) == 1:
+            self.fields["case"].initial = open_cases[0].pk
+        bodies = list(PublicBody.objects.all()[:2])
+        if len(bodies) == 1:
+            self.fields["public_body"].initial = bodies[0].pk
+        self.helper = _helper(self)
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise ValidationError(_("The date received cannot be later than today."), code="future")
+        return received_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("case") and not cleaned.get("public_body") and "case" not in self.errors:
+            self.add_error(
+                "public_body",
+                ValidationError(
+                    _(
+                        "Choose a case, or the public body whose registry holds the organisation's own file."
+                    ),
+                    code="required",
+                ),
+            )
+        return cleaned
+
+
+class ValueDeclarationRecordForm(AskForFileAgainMixin, ValueDeclarationForm):
+    """The value declaration form on its page: also asks for the scan again after errors."""
+
+    file_fields = ("scanned_file",)
