@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .. import selectors
 from ..models import Case, CaseEvent
 
 
@@ -13,6 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "latest_events": CaseEvent.objects.filter(case__in=cases).select_related(
             "case", "actor", "assignee"
         )[:15],
+        "stages": selectors.my_open_cases_by_stage(user=request.user),
     }
     return render(request, "iop/home.html", context)
 

@@ -1,0 +1,174 @@
+"""The browser-test harness: Playwright driving Debian's Chromium against pytest-django's
+live server, with axe-core checking every page a test visits.
+
+A browser test is marked and uses the live server in a committed transaction::
+
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ]
+
+    def test_something(page, login, assert_accessible, officer):
+        login(page, officer)
+        page.goto("/")
+        assert_accessible(page)
+
+``transaction=True`` because the live server answers from another thread, which only sees
+committed rows; ``serialized_rollback=True`` because flushing the tables after a test would
+otherwise also remove the role groups that a data migration created. Pages are opened with
+paths (``page.goto("/")``): the browser context's base URL is the live server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from django.conf import settings
+from django.test import Client
+
+# Playwright's sync API runs an asyncio event loop in the test's thread; Django refuses ORM
+# calls from such a thread unless told that this is intended.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's; the /usr/bin wrapper prints a harmless error
+# Without the background-networking flags Chromium tries to reach the internet, which is not
+# there, and logs refused connections.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+AXE_JS = Path(__file__).with_name("axe.min.js")  # npm axe-core, copied by `npm run vendor`
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# What iop.tests.factories.UserFactory sets for every user.
+PASSWORD = "lösenord-för-test"
+
+
+@pytest.fixture
+def user_password() -> str:
+    """The password of every user made by UserFactory, for tests that use the login form."""
+    return PASSWORD
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test here must carry the marks the module docstring shows. A browser test without
+    serialized_rollback would, on its teardown, flush the tables and recreate the content
+    types, and every serialized test after it would fail to load its data."""
+    here = Path(__file__).parent
+    wrong = []
+    for item in items:
+        if here not in item.path.parents:
+            continue
+        db = item.get_closest_marker("django_db")
+        if (
+            item.get_closest_marker("browser") is None
+            or db is None
+            or not db.kwargs.get("transaction")
+            or not db.kwargs.get("serialized_rollback")
+        ):
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError(
+            "Browser tests need @pytest.mark.browser and "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True) "
+            "(tests/browser/conftest.py): " + ", ".join(wrong)
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "sv-SE",
+        "timezone_id": settings.TIME_ZONE,
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def login(live_server) -> Callable:
+    """``login(page, user)``: the browser is logged in as ``user`` without going through the
+    login form (test_layout.py tests the form itself): the session cookie that
+    ``Client.force_login`` makes is handed to the page's browser context."""
+
+    def log_in(page, user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "url": live_server.url,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
+
+    return log_in
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now and return its WCAG 2.0/2.1 A and AA violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        """async (tags) => await axe.run(document, {
+            runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"],
+        })""",
+        AXE_TAGS,
+    )
+    return results["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'n/a'}): {violation['help']}"
+            f"  <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = json.dumps(node.get("target"), ensure_ascii=False)
+            summary = " ".join((node.get("failureSummary") or "").split())
+            lines.append(f"    at {target}: {summary}")
+            lines.append(f"      {node.get('html', '')[:200]}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_accessible() -> Callable:
+    """``assert_accessible(page)``: fails, listing every violation and where it is, unless
+    axe-core finds nothing against WCAG 2.0 and 2.1 levels A and AA on the page."""
+
+    def check(page) -> None:
+        violations = axe_violations(page)
+        if violations:
+            pytest.fail(
+                f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
+                + format_violations(violations),
+                pytrace=False,
+            )
+
+    return check
