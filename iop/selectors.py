@@ -318,3 +318,108 @@ def my_open_cases_by_stage(*, user) -> list[StageCount]:
         for status in CaseStatus
         if counts.get(status.value)
     ]
+
+
+@dataclass
+class WorkQueue:
+    """One list of cases that wait for the user to act, oldest first."""
+
+    key: str
+    title: str
+    description: str
+    cases: list[Case]
+    total: int
+
+
+QUEUE_SIZE = 10
+
+
+def _queue(key: str, title, description, queryset: QuerySet) -> WorkQueue:
+    total = queryset.count()
+    rows = (
+        list(queryset.with_list_data().order_by("status_changed_at", "pk")[:QUEUE_SIZE])
+        if total
+        else []
+    )
+    return WorkQueue(
+        key=key, title=str(title), description=str(description), cases=rows, total=total
+    )
+
+
+def waiting_for(*, user) -> list[WorkQueue]:
+    """What waits for this user on the start page, by role: the case officer's cases that
+    need the next step, the coordinator's new initiatives, the jurist's review queue and the
+    secretary's matters for the committee. A constant number of queries per queue; queues
+    without cases are left out."""
+    cases = Case.objects.for_user(user)
+    queues: list[WorkQueue] = []
+    if user.has_perm(permissions.HANDLE_CASE):
+        mine = cases.handled_by(user)
+        queues.append(
+            _queue(
+                "to_prepare",
+                _("Initiatives to prepare"),
+                _("Received initiatives and cases in preparation whose checklist is not complete."),
+                mine.filter(status__in=[CaseStatus.RECEIVED, CaseStatus.PREPARATION])
+                .filter(
+                    Q(checklist__isnull=True)
+                    | Q(checklist__answers__answer__isnull=True)
+                    | Q(checklist__answers__answer=False)
+                )
+                .distinct(),
+            )
+        )
+        queues.append(
+            _queue(
+                "returned",
+                _("Agreements being drafted"),
+                _(
+                    "Draft agreements to finish and submit for legal review, including those the jurist returned."
+                ),
+                mine.filter(status=CaseStatus.DRAFTING),
+            )
+        )
+        queues.append(
+            _queue(
+                "to_sign",
+                _("Agreements to sign"),
+                _("Approved by the committee: record the signatures and activate the partnership."),
+                mine.filter(status=CaseStatus.SIGNING),
+            )
+        )
+    if user.has_perm(permissions.COORDINATE_CASES):
+        queues.append(
+            _queue(
+                "new_initiatives",
+                _("New initiatives in the whole portfolio"),
+                _("Initiatives received but not yet in preparation, whoever handles them."),
+                cases.filter(status=CaseStatus.RECEIVED),
+            )
+        )
+    if user.has_perm(permissions.REVIEW_LEGAL):
+        queues.append(
+            _queue(
+                "legal_review",
+                _("Legal review queue"),
+                _("Agreements waiting for your review, oldest first."),
+                cases.filter(status=CaseStatus.LEGAL_REVIEW),
+            )
+        )
+    if user.has_perm(permissions.RECORD_DECISION):
+        queues.append(
+            _queue(
+                "awaiting_decision",
+                _("Matters for the committee"),
+                _("Approved by the jurist and waiting for the committee's decision."),
+                cases.filter(status=CaseStatus.AWAITING_DECISION),
+            )
+        )
+        queues.append(
+            _queue(
+                "notice_given",
+                _("Terminations for the committee"),
+                _("Notice has been given: the committee decides the ending."),
+                cases.filter(status=CaseStatus.NOTICE_GIVEN),
+            )
+        )
+    return [q for q in queues if q.total]

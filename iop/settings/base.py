@@ -132,6 +132,10 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=20 * 1024 * 1024)
 
 # E-mail: a file per message under var/mail by default, SMTP (or anything else) when EMAIL_URL is set.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+if EMAIL_CONFIG.get("EMAIL_FILE_PATH"):
+    # django-environ drops the leading "/" of filemail:///an/absolute/path: put it back, or the
+    # files land under the working directory.
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = "/" + EMAIL_CONFIG["EMAIL_FILE_PATH"].lstrip("/")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IOP-stöd <iop-stod@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -147,6 +151,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Exchange tables; kombu would otherwise create "control/" in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -169,5 +175,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -15,6 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "case", "actor", "assignee"
         )[:15],
         "stages": selectors.my_open_cases_by_stage(user=request.user),
+        "queues": selectors.waiting_for(user=request.user),
     }
     return render(request, "iop/home.html", context)
 
