@@ -48,6 +48,7 @@ class NoticeGivenBy(models.TextChoices):
 class CaseEventKind(models.TextChoices):
     TRANSITION = "transition", _("Stage changed")
     ASSIGNMENT = "assignment", _("Case officer assigned")
+    SUBSTITUTE = "substitute", _("Substitute changed")
     CREATED = "created", _("Case registered")
 
 

@@ -504,7 +504,7 @@ class CaseEvent(models.Model):
     def describe(self) -> str:
         if self.kind == CaseEventKind.TRANSITION:
             return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
-        if self.kind == CaseEventKind.ASSIGNMENT and self.assignee_id:
+        if self.kind in (CaseEventKind.ASSIGNMENT, CaseEventKind.SUBSTITUTE) and self.assignee_id:
             return f"{self.get_kind_display()}: {self.assignee.get_full_name() or self.assignee}"
         return str(self.get_kind_display())
 

@@ -290,6 +290,9 @@ def case_assign_officer(
             [_("%(name)s is not a case officer.") % {"name": officer.get_full_name() or officer}]
         )
     changed = locked.officer_id != officer.pk
+    substitute_changed = substitute is not ... and locked.substitute_id != getattr(
+        substitute, "pk", None
+    )
     locked.officer = officer
     if substitute is not ...:
         locked.substitute = substitute
@@ -300,6 +303,17 @@ def case_assign_officer(
         if note:
             event.note = note
             event.save(update_fields=["note"])
+    elif substitute_changed:
+        # A new (or no) substitute alone: the timeline keeps who changed it and why.
+        CaseEvent.objects.create(
+            case=locked,
+            kind=CaseEventKind.SUBSTITUTE,
+            actor=actor,
+            assignee=substitute,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=note.strip(),
+        )
     return locked
 
 

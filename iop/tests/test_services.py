@@ -250,3 +250,29 @@ def test_a_transition_takes_only_its_own_fields(db, officer):
     assert case.status == CaseStatus.ACTIVE
     assert case.title != "Nytt namn"
     assert not CaseEvent.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
+def test_changing_only_the_substitute_keeps_the_note_in_the_timeline(
+    coordinator, officer, make_user
+):
+    from iop.constants import CaseEventKind
+    from iop.services import case_assign_officer
+    from iop.tests.factories import CaseFactory
+
+    substitute = make_user(Role.CASE_OFFICER, username="johan")
+    case = CaseFactory(officer=officer)
+    case_assign_officer(
+        case=case,
+        actor=coordinator,
+        officer=officer,
+        substitute=substitute,
+        note="Anna är föräldraledig.",
+    )
+    event = case.events.get(kind=CaseEventKind.SUBSTITUTE)
+    assert (event.assignee, event.actor, event.note) == (
+        substitute,
+        coordinator,
+        "Anna är föräldraledig.",
+    )
+    assert not case.events.filter(kind=CaseEventKind.ASSIGNMENT).exists()
