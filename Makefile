@@ -1,0 +1,38 @@
+# The two commands a newcomer needs (README): `make run` and `make test`.
+# Everything else is a shortcut for developers.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON := .venv/bin/python
+
+.PHONY: help run test setup lint format migrations demo ci
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+run: ## Install what is missing, load the demo data, start web server and Celery (Ctrl-C stops)
+	@scripts/run.sh
+
+test: ## Install what is missing and run the tests (pass pytest options as ARGS="-k name")
+	@scripts/test.sh $(ARGS)
+
+setup: ## Install system and Python packages only
+	@scripts/setup.sh test
+
+lint: setup ## ruff (lint and format check) and the missing-migrations check
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+
+format: setup ## Format and sort imports with ruff
+	.venv/bin/ruff check --fix --select I .
+	.venv/bin/ruff format .
+
+migrations: setup ## Create migrations for model changes
+	$(PYTHON) manage.py makemigrations
+
+demo: setup ## Load the demo data into the database (idempotent)
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py demo_data
+
+ci: ## What CI runs: lint, tests on PostgreSQL and Redis, and a smoke test of `make run`
+	@bash .ci/run

@@ -1,0 +1,197 @@
+"""The demo data command: Region Värmland's IOPs in their stages, idempotent, every user can log in."""
+
+import datetime
+import io
+
+import pytest
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from iop.constants import CaseEventKind, CaseStatus, Role
+from iop.management.commands.demo_data import DEMO_PASSWORD, DEMO_USERS
+from iop.models import Case, CaseEvent, Committee, PublicBody
+from partners.models import Organisation
+from partners.validators import validate_org_number
+
+pytestmark = pytest.mark.django_db
+
+# Written by hand from the brief (DOMAIN.md §9 and the Region Värmland pre-study, 2025):
+# organisation -> (committee, stage).
+EXPECTED_STAGES = {
+    "EBL-skolan": ("HSN", CaseStatus.ACTIVE),
+    "Frykcenter": ("HSN", CaseStatus.ACTIVE),
+    "Afasiföreningen i Värmland": ("HSN", CaseStatus.ACTIVE),
+    "Fritidsbanken Värmland": ("KBN", CaseStatus.ACTIVE),
+    "Värmlands Idéburna": ("KBN", CaseStatus.ACTIVE),
+    "Agera Värmland": ("KBN", CaseStatus.ACTIVE),
+    "Suicide Zero": ("KBN", CaseStatus.LEGAL_REVIEW),
+    "Brottsofferjouren Värmland": ("KBN", CaseStatus.AWAITING_DECISION),
+    "Funktionsrätt Värmland": ("KBN", CaseStatus.RENEGOTIATION),
+    "Bildningsförbundet Klarälvdalen": ("KBN", CaseStatus.PREPARATION),
+    "Unga Röster Värmland": ("KBN", CaseStatus.PREPARATION),
+}
+
+
+def run_demo_data() -> str:
+    out = io.StringIO()
+    # The test settings have DEBUG off, like production: the command wants to be told.
+    call_command("demo_data", allow_production=True, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the project's apps and of auth, history tables included."""
+    labels = ("iop", "partners", "auth", "django_celery_beat")
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in labels
+    }
+
+
+def test_running_twice_changes_nothing():
+    first = run_demo_data()
+    counts = row_counts()
+    latest_event = CaseEvent.objects.latest("pk").pk
+
+    second = run_demo_data()
+
+    assert "Demo data created" in first
+    assert "nothing changed" in second
+    assert row_counts() == counts
+    assert CaseEvent.objects.latest("pk").pk == latest_event
+
+
+def test_refuses_without_debug_unless_told():
+    with pytest.raises(CommandError, match="allow-production"):
+        call_command("demo_data", stdout=io.StringIO())
+    assert not Case.objects.exists()
+
+
+def test_a_password_the_user_changed_is_kept():
+    run_demo_data()
+    anna = get_user_model().objects.get(username="anna")
+    anna.set_password("annas-eget-losenord")
+    anna.save()
+
+    run_demo_data()
+
+    anna.refresh_from_db()
+    assert anna.check_password("annas-eget-losenord")
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for the tests that only read it, and rolled back after them
+    (each test still runs in a savepoint of its own)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        run_demo_data()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("demo")
+class TestDemoData:
+    def test_region_varmland_and_its_committees(self):
+        region = PublicBody.objects.get()
+        assert (region.name, region.short_code, region.kind) == ("Region Värmland", "RV", "region")
+        assert dict(Committee.objects.values_list("short_code", "name")) == {
+            "KBN": "Kultur- och bildningsnämnden",
+            "HSN": "Hälso- och sjukvårdsnämnden",
+        }
+
+    def test_nine_real_and_two_invented_organisations(self):
+        organisations = Organisation.objects.all()
+        assert sorted(o.name for o in organisations) == sorted(EXPECTED_STAGES)
+        for organisation in organisations:
+            validate_org_number(organisation.org_number)  # the Luhn check digit holds
+            assert organisation.org_number.startswith("802")
+            assert organisation.city and organisation.email and organisation.phone
+            assert organisation.member_count
+            assert organisation.contacts.filter(is_primary=True).count() == 1
+
+    def test_cases_are_in_their_stages(self):
+        stages = {
+            case.organisations.get().name: (case.committee.short_code, case.status)
+            for case in Case.objects.select_related("committee")
+        }
+        assert stages == EXPECTED_STAGES
+
+    def test_every_case_past_preparation_has_signed_value_declarations(self):
+        early = {CaseStatus.RECEIVED, CaseStatus.PREPARATION}
+        for case in Case.objects.all():
+            organisation = case.organisations.get()
+            assert organisation.has_signed_value_declaration() == (case.status not in early), case
+            if case.status not in early:
+                assert case.checklist.all_met
+
+    def test_one_initiative_in_preparation_has_a_partly_filled_checklist(self):
+        preparation = Case.objects.filter(status=CaseStatus.PREPARATION)
+        partly = [c for c in preparation if hasattr(c, "checklist")]
+        assert len(partly) == 1
+        answers = partly[0].checklist.answers.all()
+        assert any(a.answer is True for a in answers)
+        assert any(a.answer is None for a in answers)
+        assert partly[0].checklist.outcome == "incomplete"
+
+    def test_health_committees_three_iops_active_since_2022_2023(self):
+        cases = Case.objects.filter(committee__short_code="HSN")
+        assert cases.count() == 3
+        for case in cases:
+            assert case.status == CaseStatus.ACTIVE
+            assert 2022 <= case.received_on.year <= 2023
+            activated = case.events.get(transition="activate")
+            assert activated.at.year in (2022, 2023)
+
+    def test_timelines_are_real_and_chronological(self):
+        for case in Case.objects.all():
+            events = list(case.events.order_by("pk"))
+            assert events[0].kind == CaseEventKind.CREATED
+            assert [e.at for e in events] == sorted(e.at for e in events), case
+            assert events[0].at.date() == case.received_on
+            assert datetime.date(2021, 1, 1) <= case.received_on <= datetime.date(2025, 12, 31)
+            transitions = [e for e in events if e.kind == CaseEventKind.TRANSITION]
+            # Each step follows from the one before: the services wrote them, in order.
+            stage = CaseStatus.RECEIVED
+            for event in transitions:
+                assert event.from_status == stage
+                stage = event.to_status
+            assert stage == case.status
+            assert case.status_changed_at == events[-1].at
+            assert case.registry_number.startswith(f"RV {case.received_on.year}/")
+            assert case.title and case.societal_challenge and case.idea_description
+
+    def test_steps_are_taken_by_the_right_roles(self):
+        by_transition = {
+            "approve_legal_review": Role.JURIST,
+            "return_to_drafting": Role.JURIST,
+            "record_approval": Role.SECRETARY,
+            "start_renegotiation": Role.SECRETARY,
+            "activate": Role.CASE_OFFICER,
+        }
+        for transition, role in by_transition.items():
+            for event in CaseEvent.objects.filter(transition=transition).select_related("actor"):
+                assert event.actor.groups.filter(name=role.value).exists(), event
+
+    def test_one_user_per_role_and_an_admin(self):
+        User = get_user_model()
+        for demo_user in DEMO_USERS:
+            user = User.objects.get(username=demo_user.username)
+            assert user.get_full_name() == demo_user.full_name
+            if demo_user.role is None:
+                assert user.is_superuser
+            else:
+                assert user.is_staff and not user.is_superuser
+                assert list(user.groups.values_list("name", flat=True)) == [demo_user.role.value]
+        roles = {u.role for u in DEMO_USERS if u.role}
+        assert roles == set(Role)
+
+    @pytest.mark.parametrize("demo_user", DEMO_USERS, ids=lambda u: u.username)
+    def test_every_demo_user_can_log_in(self, client, demo_user):
+        assert client.login(username=demo_user.username, password=DEMO_PASSWORD)
+        response = client.get("/")
+        assert response.status_code == 200
+        assert demo_user.full_name in response.content.decode()
