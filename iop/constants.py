@@ -50,6 +50,7 @@ class CaseEventKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Case officer assigned")
     SUBSTITUTE = "substitute", _("Substitute changed")
     CREATED = "created", _("Case registered")
+    AGREEMENT = "agreement", _("Agreement")
 
 
 class ChecklistSource(models.TextChoices):

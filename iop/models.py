@@ -284,6 +284,39 @@ class Case(FSMModelMixin, models.Model):
             and self.documents.filter(kind=CaseDocument.Kind.WIND_DOWN_PLAN).exists()
         )
 
+    # The agreement's conditions (DOMAIN.md §6) live with the agreement; the agreement's
+    # page shows in detail what is missing.
+
+    def agreement_ready_for_review(self) -> bool:
+        """Avtalsutkastet ska vara komplett innan det skickas till juristen: text under varje rubrik, parterna med firmatecknare, startdatum och avtalstid, en budget där alla parter bidrar utan vinstpost, och en handlingsplan med aktiviteter och minst två avstämningar om året. Avtalets sida visar vad som saknas."""
+        from agreements import conditions
+
+        return conditions.draft_ready_for_review(self)
+
+    def review_comments_given(self) -> bool:
+        """Juristen ska kommentera utkastet (per rubrik eller som helhet) innan det skickas tillbaka."""
+        from agreements import conditions
+
+        return conditions.review_comments_given(self)
+
+    def legal_assessment_recorded(self) -> bool:
+        """Juristen ska ha besvarat varje upphandlingsfaktor och registrerat en samlad bedömning, och vid full offentlig finansiering angett skälet till att den godtas."""
+        from agreements import conditions
+
+        return conditions.assessment_recorded(self)
+
+    def all_parties_signed(self) -> bool:
+        """Alla parter ska ha skrivit under den godkända avtalsversionen."""
+        from agreements import conditions
+
+        return conditions.all_parties_signed(self)
+
+    def renegotiated_version_signed(self) -> bool:
+        """Den omförhandlade avtalsversionen ska vara godkänd av juristen och underskriven av alla parter."""
+        from agreements import conditions
+
+        return conditions.renegotiated_version_signed(self)
+
     # --- Transitions (DOMAIN.md §3). They change fields only; services do the rest. ---
 
     @transition(
@@ -327,6 +360,7 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.DRAFTING,
         target=CaseStatus.LEGAL_REVIEW,
+        conditions=[agreement_ready_for_review],
         permission=permissions.can_change_case,
         custom={"label": _("Submit for legal review"), "style": "primary"},
     )
@@ -337,8 +371,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.LEGAL_REVIEW,
         target=CaseStatus.DRAFTING,
+        conditions=[review_comments_given],
         permission=permissions.can_review_legal,
-        custom={"label": _("Return to drafting"), "style": "warning", "note_required": True},
+        custom={"label": _("Return to drafting"), "style": "warning"},
     )
     def return_to_drafting(self) -> None:
         """The jurist returns the draft with comments."""
@@ -347,6 +382,7 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.LEGAL_REVIEW,
         target=CaseStatus.AWAITING_DECISION,
+        conditions=[legal_assessment_recorded],
         permission=permissions.can_review_legal,
         custom={"label": _("Approve the agreement"), "style": "success"},
     )
@@ -391,6 +427,7 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.SIGNING,
         target=CaseStatus.ACTIVE,
+        conditions=[all_parties_signed],
         permission=permissions.can_change_case,
         custom={"label": _("Activate the partnership"), "style": "success"},
     )
@@ -411,6 +448,7 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.RENEGOTIATION,
         target=CaseStatus.ACTIVE,
+        conditions=[renegotiated_version_signed],
         permission=permissions.can_change_case,
         custom={"label": _("Complete the renegotiation"), "style": "success"},
     )

@@ -16,6 +16,15 @@ VIEW_ALL = [
     "partners.view_contactperson",
     "partners.view_organisationdocument",
     "partners.view_valuedeclaration",
+    "agreements.view_agreement",
+    "agreements.view_agreementversion",
+    "agreements.view_agreementsection",
+    "agreements.view_agreementparty",
+    "agreements.view_budgetline",
+    "agreements.view_actionplanactivity",
+    "agreements.view_reviewcomment",
+    "agreements.view_riskassessment",
+    "agreements.view_riskfactoranswer",
 ]
 
 CASE_WORK = [
@@ -32,12 +41,33 @@ CASE_WORK = [
     "partners.change_contactperson",
     "partners.add_organisationdocument",
     "partners.add_valuedeclaration",
+    "agreements.add_agreement",
+    "agreements.add_agreementversion",
+    "agreements.change_agreementversion",
+    "agreements.change_agreementsection",
+    "agreements.add_agreementparty",
+    "agreements.change_agreementparty",
+    "agreements.add_budgetline",
+    "agreements.change_budgetline",
+    "agreements.delete_budgetline",
+    "agreements.add_actionplanactivity",
+    "agreements.change_actionplanactivity",
+    "agreements.delete_actionplanactivity",
+]
+
+LEGAL_REVIEW = [
+    "iop.review_legal",
+    "agreements.add_reviewcomment",
+    "agreements.add_riskassessment",
+    "agreements.change_riskassessment",
+    "agreements.add_riskfactoranswer",
+    "agreements.change_riskfactoranswer",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CASE_OFFICER: VIEW_ALL + CASE_WORK,
     Role.COORDINATOR: VIEW_ALL + CASE_WORK + ["iop.coordinate_cases"],
-    Role.JURIST: VIEW_ALL + ["iop.review_legal"],
+    Role.JURIST: VIEW_ALL + LEGAL_REVIEW,
     Role.SECRETARY: VIEW_ALL + ["iop.record_decision"],
     Role.FINANCE: VIEW_ALL,
     Role.AUDITOR: VIEW_ALL,

@@ -35,6 +35,11 @@ User = get_user_model()
 # effects (deadlines, documents, notifications) here instead of into this module.
 case_transitioned = Signal()  # kwargs: case_id, event_id, transition, from_status, to_status
 
+# Sent inside the transaction that moves a case, after the stage and event are saved: the
+# receivers' writes (freezing an agreement version, say) commit or roll back with the move.
+# A receiver raising TransitionRefused refuses the whole transition.
+case_transition_applied = Signal()  # kwargs: case, event, transition, from_status, actor, note
+
 
 class TransitionRefused(Exception):
     """A transition was refused; ``reasons`` holds the rules that stopped it, in Swedish."""
@@ -176,6 +181,15 @@ def case_transition(
         transition=name,
         from_status=before,
         to_status=locked.status,
+        note=note.strip(),
+    )
+    case_transition_applied.send(
+        sender=Case,
+        case=locked,
+        event=event,
+        transition=name,
+        from_status=before,
+        actor=actor,
         note=note.strip(),
     )
     transaction.on_commit(

@@ -20,6 +20,7 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("arenden/", include("iop.case_urls")),
     path("organisationer/", include("partners.urls")),
+    path("", include("agreements.urls")),
     path("admin/", admin.site.urls),
 ]
 

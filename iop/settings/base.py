@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "iop",
     "partners",
+    "agreements",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+"""URLs of agreements: under a case (/arenden/<case>/avtal/…) and the jurist's queue.
+
+Each views module declares its own routes in ``urls``; this module puts them together."""
+
+from .views import drafting, pdf, review, signing, versions, wording
+
+app_name = "agreements"
+urlpatterns: list = [
+    *drafting.urls,
+    *wording.urls,
+    *review.urls,
+    *versions.urls,
+    *signing.urls,
+    *pdf.urls,
+]
