@@ -56,3 +56,23 @@ def django_db_setup(django_db_setup):
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
             type(connections[alias])._test_serialized_contents = contents
+
+
+def pytest_collection_modifyitems(config, items):
+    """Only browser tests may use Playwright's fixtures: a test elsewhere that names one (a
+    parameter called ``page``, say) would silently run against the live server in a committed
+    transaction, and its teardown would flush the role groups for every test after it."""
+    from pathlib import Path
+
+    browser_dir = Path(__file__).parent / "tests" / "browser"
+    wrong = [
+        item.nodeid
+        for item in items
+        if browser_dir not in item.path.parents
+        and {"page", "context", "browser", "live_server"} & set(getattr(item, "fixturenames", ()))
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "Only tests under tests/browser may use Playwright's or the live server's "
+            "fixtures (rename the parameter): " + ", ".join(wrong)
+        )

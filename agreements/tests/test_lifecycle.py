@@ -80,3 +80,12 @@ def test_signed_version_cannot_be_edited():
             revision=section.revision,
             actor=version.agreement.case.officer,
         )
+
+
+def test_every_row_of_a_new_version_has_its_creation_in_history(jurist):
+    version = agreement_at(None, "returned", jurist=jurist)
+    draft = services.draft_version(version.agreement)
+    for rows in (draft.sections.all(), draft.budget_lines.all(), draft.activities.all()):
+        for row in rows:
+            created = row.history.get(history_type="+")
+            assert created.history_user == jurist

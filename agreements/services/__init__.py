@@ -1,0 +1,70 @@
+"""Write use cases for agreements. Views, admin and the demo data call these.
+
+Every function locks what it changes, refuses edits to frozen versions, and records who did
+it: simple-history keeps each row's changes, and the case's timeline gets one event per step
+that moves the agreement (submission, return, approval, signature).
+"""
+
+from .common import (
+    EDITABLE_CASE_STATUSES,
+    EditConflict,
+    VersionFrozen,
+    agreement_of,
+    approved_version,
+    can_edit_draft,
+    draft_version,
+    ensure_editable,
+    freeze,
+    in_force_version,
+    submitted_version,
+    versions_with,
+)
+from .drafting import (
+    agreement_start,
+    amounts_changed,
+    copy_version,
+    lock_draft,
+    section_save,
+    start_revision,
+    submission_problems,
+    version_update,
+)
+from .review import (
+    approve_version,
+    assessment_problems,
+    assessment_save,
+    return_version,
+    submit_draft,
+)
+from .signing import (
+    record_signature,
+)
+
+__all__ = [
+    "EDITABLE_CASE_STATUSES",
+    "VersionFrozen",
+    "EditConflict",
+    "versions_with",
+    "draft_version",
+    "submitted_version",
+    "approved_version",
+    "in_force_version",
+    "agreement_of",
+    "can_edit_draft",
+    "ensure_editable",
+    "freeze",
+    "agreement_start",
+    "copy_version",
+    "start_revision",
+    "section_save",
+    "version_update",
+    "lock_draft",
+    "amounts_changed",
+    "submission_problems",
+    "assessment_problems",
+    "submit_draft",
+    "return_version",
+    "approve_version",
+    "assessment_save",
+    "record_signature",
+]
