@@ -2,11 +2,12 @@
 
 Each views module declares its own routes in ``urls``; this module puts them together."""
 
-from .views import drafting, pdf, review, signing, versions, wording
+from .views import budget, drafting, pdf, review, signing, versions, wording
 
 app_name = "agreements"
 urlpatterns: list = [
     *drafting.urls,
+    *budget.urls,
     *wording.urls,
     *review.urls,
     *versions.urls,

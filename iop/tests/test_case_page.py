@@ -360,17 +360,28 @@ def test_closing_as_not_pursued_requires_a_reason_and_keeps_what_was_typed(clien
 
 
 def test_returning_to_drafting_requires_a_comment(client, jurist):
-    case = CaseFactory(status=CaseStatus.LEGAL_REVIEW)
-    client.force_login(jurist)
-    response = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
-    assert response.status_code == 200
-    assert response.context["form"].has_error("note", "required")
-    case.refresh_from_db()
-    assert case.status == CaseStatus.LEGAL_REVIEW
+    from agreements.models import ReviewComment
+    from iop.tests.test_workflow import ready_case
 
+    case = ready_case(CaseStatus.LEGAL_REVIEW, "return_to_drafting")
+    ReviewComment.objects.filter(version__agreement__case=case).delete()
+    client.force_login(jurist)
+    # The jurist's comments are written on the version; a note alone does not return it.
     response = client.post(
         transition_url(case, "return_to_drafting"), {"note": "Stryk vitesklausulen i § 9."}
     )
+    assert response.status_code == 200
+    assert response.context["reasons"] == [Case.review_comments_given.__doc__.strip()]
+    case.refresh_from_db()
+    assert case.status == CaseStatus.LEGAL_REVIEW
+
+    ReviewComment.objects.create(
+        version=case.agreement.versions.get(),
+        section_key="",
+        text="Stryk vitesklausulen i § 9.",
+        author=jurist,
+    )
+    response = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFTING

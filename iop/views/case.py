@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from agreements.models import AgreementVersion
 from partners.models import Organisation
 
 from .. import permissions
@@ -82,6 +83,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": _planning_fields(case),
         "actions": available_transitions(case, request.user),
         "can_reassign": permissions.can_change_case(case, request.user),
+        "agreement_version": AgreementVersion.objects.filter(agreement__case=case)
+        .order_by("-number")
+        .first(),
         **_stage_context(case),
     }
     return render(request, "iop/case_detail.html", context)
@@ -94,6 +98,18 @@ def _planning_fields(case: Case) -> list[tuple[str, str]]:
         for field in Case._meta.concrete_fields
         if field.name.startswith("plan_") and (value := getattr(case, field.name))
     ]
+
+
+# These steps need the agreement's own forms (the draft's checks, the jurist's comments and
+# assessment, the signatures recorded party by party), so the generic confirmation page
+# sends the user there.
+AGREEMENT_PAGES = {
+    "submit_for_legal_review": "agreements:detail",
+    "return_to_drafting": "agreements:review",
+    "approve_legal_review": "agreements:review",
+    "activate": "agreements:signing",
+    "complete_renegotiation": "agreements:signing",
+}
 
 
 def _role_allows(case: Case, name: str, user) -> bool:
@@ -130,6 +146,8 @@ def case_transition_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
     if name not in {t.name for t in available_transitions(case, request.user)}:
         context["reasons"] = transition_refusals(case, name, request.user)
         return render(request, "iop/case/transition.html", context, status=409)
+    if request.method == "GET" and name in AGREEMENT_PAGES:
+        return redirect(AGREEMENT_PAGES[name], case_pk=case.pk)
 
     form = TransitionForm(request.POST or None, info=info)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,165 @@
+"""Forms of the drafting screens: one heading's text, the term, and the parties.
+
+Each form carries the revision the user opened (the optimistic lock); the services refuse a
+save from an older revision with ``EditConflict``, and the view shows both texts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from .constants import SECTION_GUIDANCE, TermKind
+from .models import AgreementParty, AgreementVersion
+
+# The version's own fields that the terms screen edits (the plan's fields are on the plan screen).
+TERMS_FIELDS = (
+    "start_date",
+    "term_kind",
+    "term_years",
+    "revision_interval_years",
+    "notice_months",
+    "invoice_address",
+    "authorising_decision",
+)
+
+PARTY_FIELDS = (
+    "order",
+    "signatory_name",
+    "signatory_title",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "annual_amount",
+)
+
+
+def _helper(form: forms.BaseForm) -> FormHelper:
+    # The page templates own the <form> tag and the CSRF token.
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class RevisionForm(forms.Form):
+    """The revision the user started editing from."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)
+
+
+class SectionForm(RevisionForm):
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+
+    field_order = ["text", "revision"]
+
+    def __init__(self, *args: Any, key: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = SECTION_GUIDANCE.get(key, "")
+
+
+class TermsForm(forms.ModelForm):
+    """The term, notice, invoice address and authorising decision of a draft. Saved through
+    ``services.version_update``; never saved by the form itself."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = AgreementVersion
+        fields = TERMS_FIELDS
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_kind": forms.RadioSelect,
+            "invoice_address": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "authorising_decision": _(
+                "Required when a renegotiated version changes an amount of the agreement in force: "
+                "the committee, date and § number, e.g. Kultur- och bildningsnämnden 2026-05-12 § 45."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].required = False
+        for name in ("term_years", "revision_interval_years", "notice_months"):
+            self.fields[name].validators.append(MinValueValidator(1))
+            self.fields[name].widget.attrs["min"] = 1
+        self.helper = _helper(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("term_kind")
+        if kind == TermKind.FIXED and not data.get("term_years"):
+            self.add_error("term_years", _("A fixed term needs its length in years."))
+        if kind == TermKind.UNTIL_FURTHER_NOTICE and not data.get("revision_interval_years"):
+            self.add_error(
+                "revision_interval_years",
+                _("An agreement until further notice needs an interval between revisions."),
+            )
+        return data
+
+    def _post_clean(self) -> None:
+        # The service validates and saves the version under its lock; the form only checks
+        # what was typed (the instance must not be touched before the revision is checked).
+        pass
+
+    def version_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in TERMS_FIELDS}
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = AgreementParty
+        fields = PARTY_FIELDS
+        widgets = {"order": forms.NumberInput(attrs={"class": "party-order"})}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].validators.append(MinValueValidator(1))
+        self.fields["order"].widget.attrs["min"] = 1
+        self.fields["annual_amount"].widget.attrs["min"] = 0
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "off"
+
+
+class BasePartyFormSet(forms.BaseModelFormSet):
+    """Every party of the draft, in signing order; parties come from the case, so none are
+    added or removed here."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        seen: dict[int, str] = {}
+        for form in self.forms:
+            order = form.cleaned_data.get("order")
+            if order in seen:
+                raise forms.ValidationError(
+                    _("%(first)s and %(second)s have the same place in the signing order.")
+                    % {"first": seen[order], "second": form.instance.name},
+                    code="order",
+                )
+            seen[order] = form.instance.name
+
+
+PartyFormSet = forms.modelformset_factory(
+    AgreementParty,
+    form=PartyForm,
+    formset=BasePartyFormSet,
+    extra=0,
+    edit_only=True,
+)
