@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from .constants import BudgetKind
 from .models import ZERO, AgreementParty, AgreementVersion, BudgetLine
 
 # Words that make a budget line a profit line: an IOP is run without profit motive.
@@ -27,10 +28,41 @@ def is_profit_line(description: str) -> bool:
 
 
 @dataclass
+class KindTotal:
+    kind: str
+    label: str
+    total: Decimal
+
+
+def _kind_totals(by_kind: dict[str, Decimal]) -> list[KindTotal]:
+    """``by_kind`` in the order of the budget kinds, with their labels."""
+    return [
+        KindTotal(kind=kind.value, label=str(kind.label), total=by_kind[kind.value])
+        for kind in BudgetKind
+        if kind.value in by_kind
+    ]
+
+
+@dataclass
 class PartyTotal:
     party: AgreementParty
     total: Decimal = ZERO
     by_kind: dict[str, Decimal] = field(default_factory=dict)
+    share: Decimal | None = None  # percent of the whole budget, one decimal
+
+    @property
+    def contributes(self) -> bool:
+        return self.total > 0
+
+    @property
+    def kinds(self) -> list[KindTotal]:
+        return _kind_totals(self.by_kind)
+
+
+@dataclass
+class YearTotal:
+    year: int
+    total: Decimal
 
 
 @dataclass
@@ -51,6 +83,24 @@ class BudgetSummary:
 
     def year_total(self, year: int) -> Decimal:
         return sum(self.by_year.get(year, {}).values(), ZERO)
+
+    @property
+    def year_totals(self) -> list[YearTotal]:
+        return [YearTotal(year=y, total=self.year_total(y)) for y in self.years]
+
+    @property
+    def kind_totals(self) -> list[KindTotal]:
+        """The whole budget by kind of contribution, over all parties."""
+        by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for party_total in self.parties:
+            for kind, value in party_total.by_kind.items():
+                by_kind[kind] += value
+        return _kind_totals(by_kind)
+
+    @property
+    def private_total(self) -> Decimal:
+        """What the organisations contribute: money, work and in kind."""
+        return self.total - self.public_total
 
 
 def public_share(public_total: Decimal, total: Decimal) -> Decimal | None:
@@ -93,6 +143,8 @@ def budget_summary(
     total = sum((t.total for t in totals.values()), ZERO)
     public_total = sum((t.total for t in totals.values() if t.party.is_public), ZERO)
     share = public_share(public_total, total)
+    for party_total in totals.values():
+        party_total.share = public_share(party_total.total, total)
 
     if not lines:
         problems.append(_("The budget has no lines: every party's contribution must be shown."))
