@@ -402,7 +402,11 @@ def waiting_for(*, user) -> list[WorkQueue]:
                 "legal_review",
                 _("Legal review queue"),
                 _("Agreements waiting for your review, oldest first."),
-                cases.filter(status=CaseStatus.LEGAL_REVIEW),
+                # A renegotiated agreement is reviewed while its case stays in renegotiation.
+                cases.filter(
+                    Q(status=CaseStatus.LEGAL_REVIEW)
+                    | Q(status=CaseStatus.RENEGOTIATION, agreement__versions__status="submitted")
+                ).distinct(),
             )
         )
     if user.has_perm(permissions.RECORD_DECISION):
