@@ -1,4 +1,5 @@
-"""The demo data command: Region Värmland's IOPs in their stages, idempotent, every user can log in."""
+"""The demo data command: Region Värmland's IOPs in their stages with their agreements,
+idempotent, every user can log in."""
 
 import datetime
 import io
@@ -9,7 +10,11 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.urls import reverse
 
+from agreements import services as agreement_services
+from agreements.constants import SectionKey, VersionStatus
+from agreements.models import Agreement, AgreementVersion, ReviewComment
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.management.commands.demo_data import DEMO_PASSWORD, DEMO_USERS
 from iop.models import Case, CaseEvent, Committee, PublicBody
@@ -32,6 +37,24 @@ EXPECTED_STAGES = {
     "Funktionsrätt Värmland": ("KBN", CaseStatus.RENEGOTIATION),
     "Bildningsförbundet Klarälvdalen": ("KBN", CaseStatus.PREPARATION),
     "Unga Röster Värmland": ("KBN", CaseStatus.PREPARATION),
+    # Invented for the agreements: a draft being written, and an agreement being signed.
+    "Föreningen Läsande bygd": ("KBN", CaseStatus.DRAFTING),
+    "Kulturbussen Norra Värmland": ("KBN", CaseStatus.SIGNING),
+}
+
+# organisation -> the statuses of its agreement's versions, oldest first.
+EXPECTED_VERSIONS = {
+    "EBL-skolan": ["signed"],
+    "Frykcenter": ["signed"],
+    "Afasiföreningen i Värmland": ["returned", "signed"],
+    "Fritidsbanken Värmland": ["signed"],
+    "Värmlands Idéburna": ["superseded", "signed"],
+    "Agera Värmland": ["signed"],
+    "Suicide Zero": ["returned", "submitted"],
+    "Brottsofferjouren Värmland": ["approved"],
+    "Funktionsrätt Värmland": ["signed", "draft"],
+    "Föreningen Läsande bygd": ["draft"],
+    "Kulturbussen Norra Värmland": ["approved"],
 }
 
 
@@ -44,7 +67,7 @@ def run_demo_data() -> str:
 
 def row_counts() -> dict[str, int]:
     """Rows in every table of the project's apps and of auth, history tables included."""
-    labels = ("iop", "partners", "auth", "django_celery_beat")
+    labels = ("iop", "partners", "agreements", "auth", "django_celery_beat")
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
@@ -103,7 +126,7 @@ class TestDemoData:
             "HSN": "Hälso- och sjukvårdsnämnden",
         }
 
-    def test_nine_real_and_two_invented_organisations(self):
+    def test_nine_real_and_four_invented_organisations(self):
         organisations = Organisation.objects.all()
         assert sorted(o.name for o in organisations) == sorted(EXPECTED_STAGES)
         for organisation in organisations:
@@ -160,7 +183,8 @@ class TestDemoData:
                 assert event.from_status == stage
                 stage = event.to_status
             assert stage == case.status
-            assert case.status_changed_at == events[-1].at
+            # The stage changed with the last transition (a signature may follow it).
+            assert case.status_changed_at == transitions[-1].at
             assert case.registry_number.startswith(f"RV {case.received_on.year}/")
             assert case.title and case.societal_challenge and case.idea_description
 
@@ -195,3 +219,88 @@ class TestDemoData:
         response = client.get("/")
         assert response.status_code == 200
         assert demo_user.full_name in response.content.decode()
+
+
+def _case(organisation: str) -> Case:
+    return Case.objects.get(organisations__name=organisation)
+
+
+def _versions(organisation: str) -> list[AgreementVersion]:
+    return list(
+        AgreementVersion.objects.filter(agreement__case=_case(organisation)).order_by("number")
+    )
+
+
+@pytest.mark.usefixtures("demo")
+class TestDemoAgreements:
+    def test_every_case_from_drafting_on_has_its_agreement_in_the_right_state(self):
+        agreements = {
+            a.case.organisations.get().name: [v.status for v in a.versions.order_by("number")]
+            for a in Agreement.objects.select_related("case")
+        }
+        assert agreements == EXPECTED_VERSIONS
+
+    def test_the_jurists_queue_holds_the_resubmitted_agreement(self, client):
+        [waiting] = AgreementVersion.objects.filter(status=VersionStatus.SUBMITTED)
+        assert waiting.agreement.case == _case("Suicide Zero")
+        assert (waiting.number, waiting.submitted_by.username) == (2, "anna")
+        assert not agreement_services.submission_problems(waiting)
+        # The comments of the first round are on the returned version: per heading, and on
+        # the whole.
+        returned = _versions("Suicide Zero")[0]
+        assert set(returned.review_comments.values_list("section_key", "author__username")) == {
+            (SectionKey.COMMITMENTS, "erik"),
+            (SectionKey.ECONOMY, "erik"),
+            ("", "erik"),
+        }
+        client.login(username="erik", password=DEMO_PASSWORD)
+        queue = client.get(reverse("agreements:review_queue"))
+        assert queue.status_code == 200
+        assert _case("Suicide Zero").registry_number in queue.content.decode()
+
+    def test_the_draft_in_progress_leaves_work_for_the_officer(self):
+        [draft] = _versions("Föreningen Läsande bygd")
+        economy = draft.sections.get(key=SectionKey.ECONOMY).text
+        assert "ersättning" in economy  # the wording for the officer to fix (DOMAIN.md §6.4)
+        assert agreement_services.submission_problems(draft)
+        assert draft.budget_lines.exists() and draft.activities.exists()
+
+    def test_the_approved_agreements_were_assessed_by_the_jurist(self):
+        for version in AgreementVersion.objects.exclude(
+            status__in=[VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED]
+        ):
+            assert version.reviewed_by.username == "erik", version
+            assert not agreement_services.assessment_problems(version), version
+
+    def test_in_signing_the_region_has_signed_and_the_organisation_not_yet(self):
+        [version] = _versions("Kulturbussen Norra Värmland")
+        region, organisation = version.parties.order_by("order")
+        assert (region.is_public, region.has_signed) == (True, True)
+        assert (organisation.is_public, organisation.has_signed) == (False, False)
+
+    def test_active_cases_have_a_version_signed_by_every_party(self):
+        for case in Case.objects.filter(status=CaseStatus.ACTIVE):
+            version = agreement_services.in_force_version(case.agreement)
+            assert version is not None, case
+            assert all(p.has_signed and p.signatory_name for p in version.parties.all())
+            activated = case.events.filter(kind=CaseEventKind.TRANSITION).latest("pk")
+            assert version.signed_at == activated.at
+
+    def test_the_renegotiations_change_the_amounts_under_a_named_decision(self):
+        old, new = _versions("Värmlands Idéburna")
+        assert new.based_on == old
+        assert agreement_services.amounts_changed(new, old)
+        assert new.authorising_decision == "Kultur- och bildningsnämnden 2023-11-29 § 118"
+        signed, draft = _versions("Funktionsrätt Värmland")
+        region = {v.pk: v.parties.get(kind="public_body").annual_amount for v in (signed, draft)}
+        # Kultur- och bildningsnämnden 2025-02-19 § 19: + 200 000 kr per full year.
+        assert region[draft.pk] - region[signed.pk] == 200_000
+        assert draft.authorising_decision == "Kultur- och bildningsnämnden 2025-02-19 § 19"
+
+    def test_the_agreements_are_dated_in_the_story(self):
+        end = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        for version in AgreementVersion.objects.all():
+            stamps = [version.created_at, version.updated_at, version.submitted_at]
+            assert all(s is None or s < end for s in stamps), version
+            assert all(h.history_date < end for h in version.history.all()), version
+        assert all(c.created_at < end for c in ReviewComment.objects.all())

@@ -17,6 +17,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements import services as agreement_services
+from agreements.constants import SectionKey, VersionStatus
+from agreements.models import AgreementVersion, ReviewComment
+from agreements.tests.factories import complete_draft
 from iop.constants import CaseEventKind, CaseStatus, DocumentKind, NoticeGivenBy, Role
 from iop.models import Case, CaseEvent
 from iop.services import case_transition
@@ -27,6 +31,7 @@ from iop.tests.factories import (
     CommitteeFactory,
     PublicBodyFactory,
 )
+from iop.tests.test_workflow import ready_case
 from partners.services import document_register
 from partners.tests import upload_files
 from partners.tests.factories import ContactPersonFactory, OrganisationFactory
@@ -205,11 +210,31 @@ def test_a_transition_by_the_right_role_moves_the_case_and_writes_one_event(logi
 
 
 def test_the_jurist_approves_in_legal_review_through_the_admin(login, officer, jurist):
-    case = CaseFactory(status=CaseStatus.LEGAL_REVIEW, officer=officer)
+    case = ready_case(CaseStatus.LEGAL_REVIEW, "approve_legal_review", officer=officer)
+    before = transition_events(case)
     response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_DECISION
-    assert [e.actor for e in transition_events(case)] == [jurist]
+    after = transition_events(case)
+    [approval] = [e for e in after if e not in before]
+    assert len(after) == len(before) + 1
+    assert (approval.transition, approval.actor) == ("approve_legal_review", jurist)
+    # The agreement followed: the submitted version is now the approved one.
+    assert AgreementVersion.objects.get(agreement__case=case).status == VersionStatus.APPROVED
+
+
+def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
+    login, officer, jurist
+):
+    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
+    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    before = transition_events(case)
+    response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
+    assert response.status_code == 200
+    assert response.context["reasons"] == [Case.legal_assessment_recorded.__doc__.strip()]
+    assert f"<li>{rule(Case.legal_assessment_recorded)}</li>" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
+    assert transition_events(case) == before
 
 
 @pytest.mark.parametrize(
@@ -328,30 +353,45 @@ def test_give_notice_asks_for_a_date_and_who_gave_it(login, officer):
     )
 
 
-def test_returning_to_drafting_requires_a_comment(login, officer, jurist):
-    case = CaseFactory(status=CaseStatus.LEGAL_REVIEW, officer=officer)
+def test_returning_to_drafting_requires_a_comment_on_the_version(login, officer, jurist):
+    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
+    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    version = agreement_services.submitted_version(case.agreement)
     client = login(jurist)
-    refused = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
+    # A note on the transition is not a comment on the version.
+    refused = client.post(transition_url(case, "return_to_drafting"), {"note": "Se § 7 om vite."})
     assert refused.status_code == 200
-    assert [e.code for e in refused.context["form"].errors.as_data()["note"]] == ["required"]
+    assert refused.context["reasons"] == [Case.review_comments_given.__doc__.strip()]
+    assert "Se § 7 om vite." in refused.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
 
-    done = client.post(transition_url(case, "return_to_drafting"), {"note": "Se § 7 om vite."})
+    ReviewComment.objects.create(
+        version=version, section_key=SectionKey.TERMINATION, text="Stryk vitet.", author=jurist
+    )
+    done = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
     assert done.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DRAFTING
+    version.refresh_from_db()
+    assert version.status == VersionStatus.RETURNED
+    assert agreement_services.draft_version(case.agreement).based_on == version
 
 
 def test_the_change_page_shows_the_timeline_newest_first(login, officer, jurist):
     case = CaseFactory(status=CaseStatus.DRAFTING, officer=officer)
+    complete_draft(case)
     case_transition(case=case, name="submit_for_legal_review", actor=officer)
-    case_transition(
-        case=case, name="return_to_drafting", actor=jurist, note="Stryk vitesklausulen."
+    agreement_services.return_version(
+        case=case,
+        actor=jurist,
+        comments=[(SectionKey.TERMINATION, "Vite hör inte hemma i ett partnerskap.")],
+        note="Stryk vitesklausulen.",
     )
     response = login(officer).get(change_url(case))
     rows = response.context["case_timeline"]
-    assert [r["event"].transition for r in rows] == [
-        "return_to_drafting",
-        "submit_for_legal_review",
+    assert [(r["event"].kind, r["event"].transition) for r in rows] == [
+        (CaseEventKind.TRANSITION, "return_to_drafting"),
+        (CaseEventKind.TRANSITION, "submit_for_legal_review"),
+        (CaseEventKind.AGREEMENT, ""),  # the agreement's draft was started
     ]
     assert rows[0]["who"] == jurist.get_full_name()
     page = response.content.decode()
@@ -575,6 +615,7 @@ def test_case_events_and_registry_sequences_are_read_only(login, superuser):
 
 def test_the_history_is_viewable_but_cannot_be_reverted(login, superuser, officer):
     case = CaseFactory(status=CaseStatus.DRAFTING, officer=officer)
+    complete_draft(case)
     version = case.history.earliest()
     case_transition(case=case, name="submit_for_legal_review", actor=officer)
     client = login(superuser)

@@ -6,6 +6,7 @@ import pytest
 
 from django.core.exceptions import ValidationError
 
+from agreements.models import ReviewComment
 from iop.constants import CaseEventKind, CaseStatus, PublicBodyKind, Role
 from iop.models import Case, CaseEvent
 from iop.services import (
@@ -17,7 +18,7 @@ from iop.services import (
     case_transitioned,
 )
 from iop.tests.factories import CaseFactory, CommitteeFactory, PublicBodyFactory, UserFactory
-from iop.tests.test_workflow import ACTORS, ALLOWED, OFFICER, WORKFLOW, make_actor
+from iop.tests.test_workflow import ACTORS, ALLOWED, OFFICER, WORKFLOW, make_actor, ready_case
 from partners.tests.factories import OrganisationFactory
 
 REGISTRATION = {
@@ -157,17 +158,22 @@ def test_available_transitions_describe_the_form(db, officer):
     assert notice.label and not notice.note_required
 
 
-def test_the_jurist_is_asked_for_a_comment_when_returning(db, jurist):
-    case = CaseFactory(status=CaseStatus.LEGAL_REVIEW)
+def test_the_jurist_returns_with_comments_on_the_version_not_a_note(db, jurist):
+    case = ready_case(CaseStatus.LEGAL_REVIEW, "return_to_drafting")
     offered = {t.name: t.note_required for t in available_transitions(case, jurist)}
-    assert offered == {"return_to_drafting": True, "approve_legal_review": False}
+    # No note is asked for: the comments are written on the version (review_comments_given).
+    assert offered == {"return_to_drafting": False, "approve_legal_review": False}
+    ReviewComment.objects.filter(version__agreement__case=case).delete()
+    with pytest.raises(TransitionRefused) as refused:
+        case_transition(case=case, name="return_to_drafting", actor=jurist, note="Se § 7.")
+    assert refused.value.reasons == [Case.review_comments_given.__doc__.strip()]
 
 
 # --- History and after-commit announcements ---------------------------------------------------
 
 
 def test_a_transition_is_in_the_case_history_with_its_actor(db, officer):
-    case = CaseFactory(status=CaseStatus.SIGNING, officer=officer)
+    case = ready_case(CaseStatus.SIGNING, "activate", officer=officer)
     before = case.history.count()
 
     case_transition(case=case, name="activate", actor=officer)
@@ -208,7 +214,7 @@ def announcements():
 def test_a_transition_is_announced_after_commit(
     db, officer, announcements, django_capture_on_commit_callbacks
 ):
-    case = CaseFactory(status=CaseStatus.DRAFTING, officer=officer)
+    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
 
     with django_capture_on_commit_callbacks() as callbacks:
         case_transition(case=case, name="submit_for_legal_review", actor=officer)

@@ -15,6 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from agreements import services as agreement_services
+from agreements.constants import RiskFactor, SectionKey, SigningMethod
+from agreements.models import AgreementParty, AgreementVersion, ReviewComment
+from agreements.tests.factories import agreement_at, complete_draft, record_assessment
 from iop import permissions
 from iop.constants import FINAL_STATUSES, CaseEventKind, CaseStatus, NoticeGivenBy, Role
 from iop.models import Case, CaseDocument, CaseEvent, ChecklistAnswer
@@ -107,6 +111,26 @@ RULES = {
     "has_notice_date": "Datum för uppsägningen och vilken part som sagt upp måste anges.",
     "notice_date_not_in_future": "Uppsägningsdatum kan inte ligga i framtiden.",
     "wind_down_plan_registered": "En avvecklingsplan ska vara diarieförd innan ärendet avslutas.",
+    # The agreement's conditions (agreements/conditions.py); their variants are tested in
+    # agreements/tests/test_conditions.py.
+    "agreement_ready_for_review": (
+        "Avtalsutkastet ska vara komplett innan det skickas till juristen: text under varje "
+        "rubrik, parterna med firmatecknare, startdatum och avtalstid, en budget där alla "
+        "parter bidrar utan vinstpost, och en handlingsplan med aktiviteter och minst två "
+        "avstämningar om året. Avtalets sida visar vad som saknas."
+    ),
+    "review_comments_given": (
+        "Juristen ska kommentera utkastet (per rubrik eller som helhet) innan det skickas tillbaka."
+    ),
+    "legal_assessment_recorded": (
+        "Juristen ska ha besvarat varje upphandlingsfaktor och registrerat en samlad "
+        "bedömning, och vid full offentlig finansiering angett skälet till att den godtas."
+    ),
+    "all_parties_signed": "Alla parter ska ha skrivit under den godkända avtalsversionen.",
+    "renegotiated_version_signed": (
+        "Den omförhandlade avtalsversionen ska vara godkänd av juristen och underskriven av "
+        "alla parter."
+    ),
 }
 
 CONDITIONS = {
@@ -115,10 +139,16 @@ CONDITIONS = {
     "start_drafting": ["checklist_passed", "value_declarations_signed"],
     "give_notice": ["has_notice_date", "notice_date_not_in_future"],
     "close": ["wind_down_plan_registered"],
+    "submit_for_legal_review": ["agreement_ready_for_review"],
+    "return_to_drafting": ["review_comments_given"],
+    "approve_legal_review": ["legal_assessment_recorded"],
+    "activate": ["all_parties_signed"],
+    "complete_renegotiation": ["renegotiated_version_signed"],
 }
 
-# Transitions that are refused without a comment (the jurist's and the committee's reasons).
-NOTE_REQUIRED = {"return_to_drafting", "record_referral_back"}
+# Transitions that are refused without a note (the committee's reasons for a referral back).
+# The jurist's return needs no note: it needs comments on the version (review_comments_given).
+NOTE_REQUIRED = {"record_referral_back"}
 
 ROLE_REASON = {
     OFFICER: "Only the case's officer, its substitute or the IOP coordinator may do this.",
@@ -181,10 +211,82 @@ def test_the_table_covers_every_stage():
 # --- Building cases and actors ---------------------------------------------------------------
 
 
+SIGNED_ON = datetime.date(2026, 6, 1)
+
+
+def _all_signed_but_not_moved(version: AgreementVersion, actor) -> None:
+    """Every party has signed ``version``. The signatures are recorded through the service
+    except the last: record_signature takes the case's transition itself when the last party
+    signs, and here that transition is what is tested, so the last signature is written as the
+    service writes it, without the move."""
+    *first, last = version.parties.order_by("order", "pk")
+    for party in first:
+        agreement_services.record_signature(
+            party=party, actor=actor, signed_on=SIGNED_ON, method=SigningMethod.PAPER
+        )
+    AgreementParty.objects.filter(pk=last.pk).update(
+        signed_on=SIGNED_ON,
+        signing_method=SigningMethod.DIGITAL,
+        signature_recorded_at=timezone.now(),
+        signature_recorded_by=actor,
+    )
+
+
+def renegotiated_version(case: Case, *, jurist=None, secretary=None) -> AgreementVersion:
+    """``case`` (in drafting) signed, then renegotiated: its new version approved by the
+    jurist, nobody has signed it yet. The case is in renegotiation."""
+    jurist = jurist or UserFactory(role=Role.JURIST)
+    secretary = secretary or UserFactory(role=Role.SECRETARY)
+    agreement_at(case, "signed", jurist=jurist, secretary=secretary)
+    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    draft = agreement_services.start_revision(case=case, actor=case.officer)
+    agreement_services.submit_draft(case=case, actor=case.officer)
+    record_assessment(AgreementVersion.objects.get(pk=draft.pk), jurist)
+    return agreement_services.approve_version(case=case, actor=jurist)
+
+
+def _agreement_ready(case: Case, name: str) -> None:
+    """Build, through the agreement services, the agreement that meets the conditions of
+    ``name``; ``case`` starts in drafting and ends at the stage ``name`` starts from."""
+    if name == "submit_for_legal_review":
+        complete_draft(case)
+    elif name == "return_to_drafting":
+        version = agreement_at(case, "submitted")
+        ReviewComment.objects.create(
+            version=version,
+            section_key=SectionKey.COMMITMENTS,
+            text="Beskriv syftet i stället för hur arbetet ska utföras.",
+            author=UserFactory(role=Role.JURIST),
+        )
+    elif name == "approve_legal_review":
+        version = agreement_at(case, "submitted")
+        record_assessment(version, UserFactory(role=Role.JURIST))
+    elif name == "activate":
+        _all_signed_but_not_moved(agreement_at(case, "signing"), case.officer)
+    elif name == "complete_renegotiation":
+        _all_signed_but_not_moved(renegotiated_version(case), case.officer)
+
+
+AGREEMENT_TRANSITIONS = {
+    "submit_for_legal_review",
+    "return_to_drafting",
+    "approve_legal_review",
+    "activate",
+    "complete_renegotiation",
+}
+
+
 def ready_case(status: str, name: str, **kwargs) -> Case:
     """A case at ``status`` where every condition of transition ``name`` is met."""
     if "substitute" not in kwargs:
         kwargs["substitute"] = UserFactory(role=Role.CASE_OFFICER)
+    if name in AGREEMENT_TRANSITIONS and status in SOURCES_OF[name]:
+        # The agreement is walked to this stage through its services, from drafting.
+        case = CaseFactory(status=S.DRAFTING, **kwargs)
+        _agreement_ready(case, name)
+        case.refresh_from_db()
+        assert case.status == status, (case.status, status)
+        return case
     case = CaseFactory(status=status, **kwargs)
     if name == "start_drafting":
         ChecklistFactory(case=case, all_met=True)
@@ -388,6 +490,41 @@ def _other_documents_only(case):
     CaseDocumentFactory(case=case, kind=CaseDocument.Kind.MEETING_NOTES)
 
 
+def _heading_emptied(case):
+    draft = agreement_services.draft_version(case.agreement)
+    goals = draft.sections.get(key=SectionKey.GOALS)
+    agreement_services.section_save(
+        section=goals, text="", revision=goals.revision, actor=case.officer
+    )
+
+
+def _no_review_comment(case):
+    ReviewComment.objects.filter(version__agreement__case=case).delete()
+
+
+def _overall_assessment_blank(case):
+    version = agreement_services.submitted_version(case.agreement)
+    record_assessment(version, UserFactory(role=Role.JURIST), overall="  ")
+
+
+def _one_factor_unanswered(case):
+    version = agreement_services.submitted_version(case.agreement)
+    agreement_services.assessment_save(
+        version=version,
+        actor=UserFactory(role=Role.JURIST),
+        answers={RiskFactor.SANCTIONS: ("", "Oklart.")},
+        overall_assessment="Samlad bedömning: partnerskap.",
+    )
+
+
+def _last_party_unsigned(case):
+    version = agreement_services.approved_version(case.agreement)
+    last = version.parties.order_by("order", "pk").last()
+    AgreementParty.objects.filter(pk=last.pk).update(
+        signed_on=None, signing_method="", signature_recorded_at=None, signature_recorded_by=None
+    )
+
+
 def _nothing(case):
     pass
 
@@ -435,10 +572,21 @@ UNMET = [
      {}, ["wind_down_plan_registered"]),
     ("close-only_other_documents", S.WINDING_DOWN, "close", _other_documents_only,
      {}, ["wind_down_plan_registered"]),
-    ("return_to_drafting-no_note", S.LEGAL_REVIEW, "return_to_drafting", _nothing,
-     {"note": ""}, ["note"]),
-    ("return_to_drafting-blank_note", S.LEGAL_REVIEW, "return_to_drafting", _nothing,
-     {"note": "   "}, ["note"]),
+    ("submit_for_legal_review-heading_left_empty", S.DRAFTING, "submit_for_legal_review",
+     _heading_emptied, {}, ["agreement_ready_for_review"]),
+    ("return_to_drafting-no_comment", S.LEGAL_REVIEW, "return_to_drafting", _no_review_comment,
+     {"note": ""}, ["review_comments_given"]),
+    # A note on the transition is no comment on the version.
+    ("return_to_drafting-note_but_no_comment", S.LEGAL_REVIEW, "return_to_drafting",
+     _no_review_comment, {"note": "Se § 7 om vite."}, ["review_comments_given"]),
+    ("approve_legal_review-no_overall_assessment", S.LEGAL_REVIEW, "approve_legal_review",
+     _overall_assessment_blank, {}, ["legal_assessment_recorded"]),
+    ("approve_legal_review-factor_unanswered", S.LEGAL_REVIEW, "approve_legal_review",
+     _one_factor_unanswered, {}, ["legal_assessment_recorded"]),
+    ("activate-last_party_unsigned", S.SIGNING, "activate", _last_party_unsigned,
+     {}, ["all_parties_signed"]),
+    ("complete_renegotiation-last_party_unsigned", S.RENEGOTIATION, "complete_renegotiation",
+     _last_party_unsigned, {}, ["renegotiated_version_signed"]),
     ("record_referral_back-no_note", S.AWAITING_DECISION, "record_referral_back", _nothing,
      {"note": ""}, ["note"]),
 ]
@@ -464,9 +612,10 @@ def test_every_condition_has_an_unmet_case():
 def test_transition_is_refused_with_each_unmet_rule(
     db, time_machine, source, name, arrange, form, rules
 ):
-    time_machine.move_to(JUST_AFTER_MIDNIGHT)
     case = ready_case(source, name)
     arrange(case)
+    # Set the clock after the case is built: the agreement's signatures are dated in the past.
+    time_machine.move_to(JUST_AFTER_MIDNIGHT)
     actor = allowed_actor(case, name)
     before = snapshot(case)
 
@@ -491,34 +640,63 @@ def test_notice_given_today_is_accepted(db, time_machine):
 
 
 def test_a_case_lives_its_whole_life(db, coordinator, jurist, secretary):
+    """Every stage, with the agreement written, reviewed and signed through its services:
+    the steps that move the agreement take the case's transitions themselves."""
     case = ready_case(S.RECEIVED, "start_drafting")
     officer = case.officer
     history_before = case.history.count()
-    steps = [
-        ("start_preparation", officer, {}),
-        ("start_drafting", case.substitute, {}),
-        ("submit_for_legal_review", officer, {}),
-        ("return_to_drafting", jurist, {"note": "Undvik ordet kontrakt."}),
-        ("submit_for_legal_review", officer, {}),
-        ("approve_legal_review", jurist, {}),
-        ("record_referral_back", secretary, {"note": "Återremiss: budgeten."}),
-        ("submit_for_legal_review", coordinator, {}),
-        ("approve_legal_review", jurist, {}),
-        ("record_approval", secretary, {}),
-        ("activate", officer, {}),
-        ("start_renegotiation", secretary, {}),
-        ("complete_renegotiation", officer, {}),
-        ("start_renegotiation", secretary, {}),
-        ("give_notice", officer, transition_input("give_notice")),
-        ("start_winding_down", secretary, {}),
-    ]
-    for name, actor, kwargs in steps:
+    expected = []
+
+    def step(name, actor, **kwargs):
+        nonlocal case
         case = case_transition(case=case, name=name, actor=actor, **kwargs)
+        expected.append(name)
+
+    def sign_all():
+        version = agreement_services.approved_version(case.agreement)
+        for party in version.parties.order_by("order", "pk"):
+            agreement_services.record_signature(
+                party=party, actor=officer, signed_on=SIGNED_ON, method=SigningMethod.DIGITAL
+            )
+
+    def approve():
+        record_assessment(agreement_services.submitted_version(case.agreement), jurist)
+        step("approve_legal_review", jurist)
+
+    step("start_preparation", officer)
+    step("start_drafting", case.substitute)
+    complete_draft(case)
+    step("submit_for_legal_review", officer)
+    agreement_services.return_version(
+        case=case,
+        actor=jurist,
+        comments=[(SectionKey.TERMINATION, "Stryk vitesklausulen.")],
+        note="Undvik ordet kontrakt.",
+    )
+    expected.append("return_to_drafting")
+    step("submit_for_legal_review", officer)
+    approve()
+    step("record_referral_back", secretary, note="Återremiss: budgeten.")
+    step("submit_for_legal_review", coordinator)
+    approve()
+    step("record_approval", secretary)
+    sign_all()
+    expected.append("activate")
+    step("start_renegotiation", secretary)
+    agreement_services.start_revision(case=case, actor=officer)
+    agreement_services.submit_draft(case=case, actor=officer)
+    record_assessment(agreement_services.submitted_version(case.agreement), jurist)
+    agreement_services.approve_version(case=case, actor=jurist)
+    sign_all()
+    expected.append("complete_renegotiation")
+    step("start_renegotiation", secretary)
+    step("give_notice", officer, **transition_input("give_notice"))
+    step("start_winding_down", secretary)
     CaseDocumentFactory(case=case, kind=CaseDocument.Kind.WIND_DOWN_PLAN)
-    case = case_transition(case=case, name="close", actor=officer)
+    step("close", officer)
 
     timeline = CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION).order_by("pk")
-    assert [e.transition for e in timeline] == [name for name, _, _ in steps] + ["close"]
+    assert [e.transition for e in timeline] == expected
     assert [e.to_status for e in timeline][-1] == S.CLOSED
     # Each event starts where the previous one ended: the timeline has no holes.
     assert all(a.to_status == b.from_status for a, b in zip(timeline, timeline[1:], strict=False))
@@ -527,3 +705,11 @@ def test_a_case_lives_its_whole_life(db, coordinator, jurist, secretary):
     assert [h.history_user for h in case.history.order_by("history_id")][-len(timeline) :] == [
         e.actor for e in timeline
     ]
+    # The agreement's versions: returned by the jurist, referred back by the committee,
+    # signed and then superseded by the renegotiated version, which is in force.
+    statuses = list(
+        AgreementVersion.objects.filter(agreement__case=case)
+        .order_by("number")
+        .values_list("status", flat=True)
+    )
+    assert statuses == ["returned", "returned", "superseded", "signed"]

@@ -9,12 +9,19 @@ Idempotent: what exists is left alone (users keep a password they changed), what
 is created, so a second run changes nothing. Cases are created and moved only through
 ``iop.services``, as the demo user whose role takes each step, so each case's timeline is
 real; the command then dates every step back to when it happened in the story.
+
+Every case from drafting on has its agreement, written, reviewed and signed through
+``agreements.services`` as the story goes (see ``_demo_agreements``): a draft in progress with
+wording left to fix, one in the jurist's queue, one approved awaiting the committee, one in
+signing with the region's signature, active ones with their signed versions, and a
+renegotiated one with two. A database loaded before agreements existed keeps its cases as
+they are (nothing is added to an existing case); reset the database to get the agreements.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,14 +31,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from agreements import services as agreement_services
+from agreements.constants import SectionKey, SigningMethod
 from iop.constants import Criterion, LegalForm, PublicBodyKind, Role
 from iop.models import Case, CaseEvent, Checklist, Committee, PublicBody
 from iop.services import case_register, case_transition, checklist_answer
 from partners.models import ContactPerson, Organisation, ValueDeclaration
+
+from ._demo_agreements import AFTER_RETURN, AGREEMENTS, RENEGOTIATED, assess, write_version
 
 User = get_user_model()
 
@@ -255,17 +266,52 @@ ORGANISATIONS = (
         contact_title="Ordförande",
         contact_phone="070-174 06 50",
     ),
+    # Fictitious: a reading association whose agreement is being drafted.
+    DemoOrganisation(
+        key="lasandebygd",
+        name="Föreningen Läsande bygd",
+        org_number="8025364186",
+        street_address="Kyrkogatan 6",
+        postal_code="671 31",
+        city="Arvika",
+        email="info@lasandebygd.example",
+        phone="070-174 06 21",
+        member_count=48,
+        contact_name="Sofia Wikström",
+        contact_title="Ordförande",
+        contact_phone="070-174 06 51",
+    ),
+    # Fictitious: a touring culture bus whose agreement is being signed.
+    DemoOrganisation(
+        key="kulturbussen",
+        name="Kulturbussen Norra Värmland",
+        org_number="8025411722",
+        street_address="Djäknegatan 3",
+        postal_code="683 30",
+        city="Hagfors",
+        email="info@kulturbussen.example",
+        phone="070-174 06 22",
+        member_count=75,
+        contact_name="Tomas Engström",
+        contact_title="Ordförande",
+        contact_phone="070-174 06 52",
+    ),
 )
 
 OFFICER = "officer"  # a step taken by the case's officer
 
 
+# Not a transition: a party's signature that leaves others still to sign.
+SIGNATURE = "record_signature"
+
+
 @dataclass(frozen=True)
 class Step:
-    transition: str
+    transition: str  # a transition of Case, or SIGNATURE
     actor: str  # OFFICER or a demo username
     on: datetime.date
     note: str = ""
+    comments: tuple[tuple[str, str], ...] = ()  # the jurist's, per heading ("" = the whole)
 
 
 @dataclass(frozen=True)
@@ -299,15 +345,17 @@ def lifecycle(
     preparation: str,
     drafting: str | None = None,
     review: str | None = None,
-    returned: tuple[str, str, str] | None = None,
+    returned: tuple[str, tuple[tuple[str, str], ...], str, str] | None = None,
     approved: str | None = None,
     decided: str | None = None,
     paragraph: int | None = None,
+    first_signed: str | None = None,
     signed: str | None = None,
 ) -> tuple[Step, ...]:
     """The steps from a received initiative towards an active partnership, as far as dates
-    are given. ``returned`` is (returned on, the jurist's comments, resubmitted on) when the
-    jurist sent the draft back once."""
+    are given. ``returned`` is (returned on, the jurist's comments per heading, her overall
+    comment, resubmitted on) when the jurist sent the draft back once; ``first_signed`` the day the region signed when
+    the organisation has not yet."""
     steps = [
         Step(
             "start_preparation",
@@ -339,9 +387,9 @@ def lifecycle(
             )
         )
     if returned:
-        returned_on, comments, resubmitted = returned
+        returned_on, comments, note, resubmitted = returned
         steps += [
-            Step("return_to_drafting", "erik", d(returned_on), comments),
+            Step("return_to_drafting", "erik", d(returned_on), note, comments),
             Step(
                 "submit_for_legal_review",
                 OFFICER,
@@ -374,6 +422,8 @@ def lifecycle(
                 ),
             )
         )
+    if first_signed:
+        steps.append(Step(SIGNATURE, OFFICER, d(first_signed)))
     if signed:
         steps.append(
             Step(
@@ -480,9 +530,20 @@ CASES = (
             review="2023-05-22",
             returned=(
                 "2023-06-12",
-                "1. Avsnittet om ekonomi talar om ersättning och fakturering; skriv utbetalning "
-                "och samfinansiering. 2. Stryk klausulen om vite vid utebliven verksamhet; "
-                "ersätt med återbetalning om medlen inte används som avsett.",
+                (
+                    (
+                        SectionKey.ECONOMY,
+                        "Avsnittet om ekonomi talar om ersättning och fakturering; skriv "
+                        "utbetalning och samfinansiering.",
+                    ),
+                    (
+                        SectionKey.TERMINATION,
+                        "Stryk klausulen om vite vid utebliven verksamhet; ersätt med "
+                        "återbetalning om medlen inte används som avsett.",
+                    ),
+                ),
+                "Överenskommelsen är i grunden ett partnerskap, men ekonomi och avslut är "
+                "skrivna som ett köp. Se kommentarerna under de två rubrikerna.",
                 "2023-08-14",
             ),
             approved="2023-08-28",
@@ -704,12 +765,69 @@ CASES = (
             review="2025-10-13",
             returned=(
                 "2025-11-03",
-                "1. § 5 Insatser och åtaganden reglerar i detalj hur utbildningarna ska "
-                "genomföras; beskriv syfte och mål i stället. 2. Budgeten ska visa "
-                "organisationens ideella insats omräknad till kronor.",
+                (
+                    (
+                        SectionKey.COMMITMENTS,
+                        "Insatser och åtaganden reglerar i detalj hur utbildningarna ska "
+                        "genomföras; beskriv syfte och mål i stället.",
+                    ),
+                    (
+                        SectionKey.ECONOMY,
+                        "Budgeten ska visa organisationens ideella insats omräknad till kronor.",
+                    ),
+                ),
+                "Som utkastet är skrivet liknar det en beställning av utbildningar. Se "
+                "kommentarerna under de två rubrikerna.",
                 "2025-12-01",
             ),
         ),  # resubmitted after the jurist's two comments: with the jurist again
+    ),
+    # --- Two invented partnerships further on: one drafted, one being signed. ---
+    DemoCase(
+        organisation="lasandebygd",
+        committee="KBN",
+        officer="johan",
+        substitute="anna",
+        title="Läsande bygd – läsestunder för barn på landsbygden i västra Värmland",
+        societal_challenge=(
+            "Barn på landsbygden i västra Värmland läser mindre på fritiden än barn i tätorterna, "
+            "och avstånden till biblioteken är långa. Läsförmågan påverkar både skolresultat och "
+            "möjligheten att delta i samhället."
+        ),
+        idea_description=(
+            "Föreningen Läsande bygd vill ordna läsestunder i bygdegårdarna med frivilliga "
+            "läsombud, i samarbete med regionens bibliotekskonsulenter och folkbiblioteken."
+        ),
+        received_on=d("2025-03-24"),
+        plan="Regional biblioteksplan för Värmland",
+        steps=lifecycle(committee=KBN, preparation="2025-04-14", drafting="2025-09-22"),
+    ),  # the draft is being written; its economy heading still speaks of «ersättning»
+    DemoCase(
+        organisation="kulturbussen",
+        committee="KBN",
+        officer="anna",
+        substitute="johan",
+        title="Kulturbussen – scenkonst och boklån på turné i norra Värmland",
+        societal_challenge=(
+            "I norra Värmlands glesbygd är det långt till scener och bibliotek, och många, "
+            "särskilt barn och äldre, tar sällan del av kulturlivet."
+        ),
+        idea_description=(
+            "Kulturbussen Norra Värmland har byggt om en buss till scen och bibliotek och vill "
+            "turnera i glesbygden med regionens scenkonst och folkbibliotekens böcker."
+        ),
+        received_on=d("2024-10-07"),
+        plan="Regional kulturplan för Värmland",
+        steps=lifecycle(
+            committee=KBN,
+            preparation="2024-11-04",
+            drafting="2025-01-20",
+            review="2025-08-18",
+            approved="2025-09-08",
+            decided="2025-10-22",
+            paragraph=92,
+            first_signed="2025-11-05",
+        ),  # the region has signed; the association's board signs at its next meeting
     ),
     # --- Two initiatives in preparation (invented organisations, see ORGANISATIONS). ---
     DemoCase(
@@ -797,6 +915,22 @@ def _history_models() -> tuple[type[Model], ...]:
     )
 
 
+@cache
+def _agreement_timestamps() -> tuple[tuple[type[Model], str], ...]:
+    """Every date-and-time column of the agreements' tables, their history included."""
+    return tuple(
+        (model, f.name)
+        for model in apps.get_app_config("agreements").get_models()
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateTimeField)
+    )
+
+
+# When this run of the command started: a moment in an agreement's row at or after it was
+# written by this run and is dated back to the story.
+_run_started: list[datetime.datetime] = []
+
+
 def _last_pks(models: tuple[type[Model], ...]) -> tuple[int, ...]:
     """The highest primary key of each model's table, in one query."""
     quote = connection.ops.quote_name
@@ -812,14 +946,18 @@ def _last_pks(models: tuple[type[Model], ...]) -> tuple[int, ...]:
 def _happened_at(when: datetime.datetime) -> Iterator[None]:
     """Date what the services write inside the block (case events, history rows) back to
     ``when``, the day it happened in the story."""
-    models = (CaseEvent, *_history_models())
-    before = _last_pks(models)
+    tables = (CaseEvent, *_history_models())
+    before = _last_pks(tables)
     yield
-    after = _last_pks(models)
-    for model, old, new in zip(models, before, after, strict=True):
+    after = _last_pks(tables)
+    for model, old, new in zip(tables, before, after, strict=True):
         if new != old:
             date_field = "at" if model is CaseEvent else "history_date"
             model.objects.filter(pk__gt=old).update(**{date_field: when})
+    # The agreements' rows are also changed in place (a version submitted, a party signed):
+    # whatever this run wrote is dated back.
+    for model, name in _agreement_timestamps():
+        model.objects.filter(**{f"{name}__gte": _run_started[-1]}).update(**{name: when})
 
 
 class Command(BaseCommand):
@@ -842,6 +980,7 @@ class Command(BaseCommand):
                 "password. Pass --allow-production if you really mean it."
             )
         self.created: dict[str, int] = {}
+        _run_started.append(timezone.now())
         with transaction.atomic():
             self.users = self.ensure_users()
             committees = self.ensure_committees()
@@ -973,9 +1112,9 @@ class Command(BaseCommand):
                 received_on=demo.received_on,
             )
 
-        last = received
+        last = stage_changed = received
+        previous_on = demo.received_on
         for step in demo.steps:
-            actor_name = demo.officer if step.actor == OFFICER else step.actor
             if step.transition == "start_drafting":
                 # The checklist is gone through and the value declaration signed in the weeks
                 # before the parties start writing.
@@ -984,13 +1123,17 @@ class Command(BaseCommand):
                 self.ensure_value_declaration(
                     organisation, step.on - datetime.timedelta(days=14), officer
                 )
-            last = _moment(step.on, actor_name)
-            with _happened_at(last):
-                case = case_transition(
-                    case=case, name=step.transition, actor=self.users[actor_name], note=step.note
-                )
+            for when, action in self.actions(demo, case, step, previous_on):
+                stage = Case.objects.values_list("status", flat=True).get(pk=case.pk)
+                with _happened_at(when):
+                    action()
+                last = when
+                if Case.objects.values_list("status", flat=True).get(pk=case.pk) != stage:
+                    stage_changed = when
+            previous_on = step.on
+        case.refresh_from_db()
 
-        updated = stage_changed = last
+        updated = last
         if demo.checklist:
             updated = last + datetime.timedelta(hours=2)
             with _happened_at(updated):
@@ -1000,6 +1143,119 @@ class Command(BaseCommand):
             created_at=received, updated_at=updated, status_changed_at=stage_changed
         )
         self._count("cases")
+
+    # --- Each step, with the agreement's work it takes -----------------------------------
+
+    def actions(
+        self, demo: DemoCase, case: Case, step: Step, previous_on: datetime.date
+    ) -> list[tuple[datetime.datetime, Callable[[], object]]]:
+        """What ``step`` does, as (when, action) in the order it happens. The agreement moves
+        with the case: it is drafted after «start drafting», revised after a return, assessed
+        before approval, and signed party by party (the last signature activates the case)."""
+        officer = self.users[demo.officer]
+        jurist = self.users["erik"]
+        actor_name = demo.officer if step.actor == OFFICER else step.actor
+        actor = self.users[actor_name]
+        at = _moment(step.on, actor_name)
+        key = demo.organisation
+        start = _planned_start(demo)
+
+        def move():
+            case_transition(case=case, name=step.transition, actor=actor, note=step.note)
+
+        def draft():
+            return agreement_services.draft_version(agreement_services.agreement_of(case))
+
+        def submitted():
+            return agreement_services.submitted_version(agreement_services.agreement_of(case))
+
+        def later(days: int, username: str = demo.officer) -> datetime.datetime:
+            return _moment(step.on + datetime.timedelta(days=days), username)
+
+        if step.transition == "start_drafting":
+            return [
+                (at, move),
+                (
+                    at + datetime.timedelta(hours=1),
+                    lambda: agreement_services.agreement_start(case=case, actor=officer),
+                ),
+                (
+                    later(14),
+                    lambda: write_version(
+                        draft(), case, AGREEMENTS[key], start=start, actor=officer
+                    ),
+                ),
+            ]
+        if step.transition == "return_to_drafting":
+            return [
+                (
+                    at,
+                    lambda: agreement_services.return_version(
+                        case=case, actor=actor, comments=step.comments, note=step.note
+                    ),
+                ),
+                (
+                    later(14),
+                    lambda: write_version(
+                        draft(), case, AFTER_RETURN[key], start=start, actor=officer
+                    ),
+                ),
+            ]
+        if step.transition == "approve_legal_review":
+            return [
+                (at - datetime.timedelta(hours=1), lambda: assess(submitted(), actor)),
+                (at, move),
+            ]
+        if step.transition == SIGNATURE:
+            return [(at, lambda: self.sign(case, officer, step.on, first_only=True))]
+        if step.transition == "activate":
+            return self.signatures(case, officer, previous_on, step.on)
+        if step.transition == "start_renegotiation" and key in RENEGOTIATED:
+            new_start, terms = RENEGOTIATED[key]
+
+            def revise():
+                version = agreement_services.start_revision(case=case, actor=officer)
+                write_version(version, case, terms, start=new_start, actor=officer)
+
+            return [(at, move), (later(21), revise)]
+        if step.transition == "complete_renegotiation":
+            approved_at = later(-28, "erik")
+            return [
+                (
+                    later(-49),
+                    lambda: agreement_services.submit_draft(case=case, actor=officer),
+                ),
+                (approved_at - datetime.timedelta(hours=1), lambda: assess(submitted(), jurist)),
+                (
+                    approved_at,
+                    lambda: agreement_services.approve_version(case=case, actor=jurist),
+                ),
+                *self.signatures(case, officer, step.on - datetime.timedelta(days=21), step.on),
+            ]
+        return [(at, move)]
+
+    def signatures(
+        self, case: Case, officer: AbstractUser, previous_on: datetime.date, on: datetime.date
+    ) -> list[tuple[datetime.datetime, Callable[[], object]]]:
+        """The region signs first, up to a week before the organisation; the organisation's
+        signature, the last, moves the case on."""
+        first_on = max(previous_on + datetime.timedelta(days=1), on - datetime.timedelta(days=7))
+        return [
+            (_moment(first_on), lambda: self.sign(case, officer, first_on, first_only=True)),
+            (_moment(on), lambda: self.sign(case, officer, on, first_only=False)),
+        ]
+
+    def sign(
+        self, case: Case, officer: AbstractUser, on: datetime.date, *, first_only: bool
+    ) -> None:
+        agreement = agreement_services.agreement_of(case)
+        version = agreement_services.approved_version(agreement)
+        unsigned = [p for p in version.parties.order_by("order", "pk") if not p.has_signed]
+        method = SigningMethod.PAPER if on.year < 2023 else SigningMethod.DIGITAL
+        for party in unsigned[:1] if first_only else unsigned:
+            agreement_services.record_signature(
+                party=party, actor=officer, signed_on=on, method=method
+            )
 
     def fill_checklist(
         self, case: Case, officer: AbstractUser, demo: DemoCase, *, all_met: bool
@@ -1025,6 +1281,13 @@ class Command(BaseCommand):
             setattr(checklist, name, text)
         checklist._history_user = officer
         checklist.save()
+
+
+def _planned_start(demo: DemoCase) -> datetime.date:
+    """The first day of the month after the agreement is (or is expected to be) signed."""
+    signed = next((s.on for s in demo.steps if s.transition in ("activate", SIGNATURE)), None)
+    expected = signed or demo.steps[-1].on + datetime.timedelta(days=60)
+    return (expected.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def logins_table() -> str:
