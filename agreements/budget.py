@@ -79,6 +79,8 @@ class BudgetSummary:
 
     @property
     def fully_public(self) -> bool:
+        # On the share as shown: a token contribution (99,96 %, shown as 100,0 %) is, for the
+        # procurement question, the public paying everything.
         return self.public_share is not None and self.public_share >= 100
 
     def year_total(self, year: int) -> Decimal:

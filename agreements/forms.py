@@ -11,7 +11,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 
 from django import forms
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .constants import SECTION_GUIDANCE, TermKind
@@ -72,6 +72,10 @@ class SectionForm(RevisionForm):
         self.fields["text"].help_text = SECTION_GUIDANCE.get(key, "")
 
 
+# The longest term, revision interval (years) and notice (months) an IOP agreement may name.
+TERM_LIMITS = {"term_years": 50, "revision_interval_years": 10, "notice_months": 60}
+
+
 class TermsForm(forms.ModelForm):
     """The term, notice, invoice address and authorising decision of a draft. Saved through
     ``services.version_update``; never saved by the form itself."""
@@ -96,9 +100,9 @@ class TermsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].required = False
-        for name in ("term_years", "revision_interval_years", "notice_months"):
-            self.fields[name].validators.append(MinValueValidator(1))
-            self.fields[name].widget.attrs["min"] = 1
+        for name, most in TERM_LIMITS.items():
+            self.fields[name].validators += [MinValueValidator(1), MaxValueValidator(most)]
+            self.fields[name].widget.attrs.update({"min": 1, "max": most})
         self.helper = _helper(self)
 
     def clean(self) -> dict[str, Any]:
@@ -144,6 +148,14 @@ class BasePartyFormSet(forms.BaseModelFormSet):
         super().clean()
         if any(self.errors):
             return
+        if len(self.forms) != len(self.initial_forms) or any(
+            form.instance.pk is None for form in self.forms
+        ):
+            # Only a crafted request gets here: rows added, or ids of another version's parties.
+            raise forms.ValidationError(
+                _("The parties come from the case: none can be added or exchanged here."),
+                code="parties",
+            )
         seen: dict[int, str] = {}
         for form in self.forms:
             order = form.cleaned_data.get("order")

@@ -59,11 +59,13 @@ def end_date(version: AgreementVersion) -> datetime.date | None:
     if version.term_kind != "fixed" or not version.start_date or not version.term_years:
         return None
     start = version.start_date
+    year = start.year + version.term_years
+    if year > datetime.MAXYEAR:
+        return None
     try:
-        anniversary = start.replace(year=start.year + version.term_years)
+        anniversary = start.replace(year=year)
     except ValueError:  # 29 February, and the anniversary year is no leap year
-        anniversary = start.replace(year=start.year + version.term_years, day=28)
-        anniversary += datetime.timedelta(days=1)
+        anniversary = start.replace(year=year, day=28) + datetime.timedelta(days=1)
     return anniversary - datetime.timedelta(days=1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import case_transition_applied
 
@@ -12,7 +13,7 @@ from .constants import VersionStatus
 
 
 @receiver(case_transition_applied, sender=Case)
-def follow_case(sender, *, case, transition, actor, **kwargs) -> None:
+def follow_case(sender, *, case, transition, from_status, actor, **kwargs) -> None:
     agreement = services.agreement_of(case)
     if agreement is None:
         return
@@ -32,6 +33,11 @@ def follow_case(sender, *, case, transition, actor, **kwargs) -> None:
         if version is not None:
             services.freeze(version, status=VersionStatus.RETURNED, actor=actor)
             services.copy_version(version, actor=actor)
+    elif transition == "give_notice" and from_status == CaseStatus.RENEGOTIATION:
+        # Notice ends the renegotiation: a new version not yet signed will never be.
+        pending = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.APPROVED)
+        for version in agreement.versions.filter(status__in=pending):
+            services.freeze(version, status=VersionStatus.SUPERSEDED, actor=actor)
     elif transition in ("activate", "complete_renegotiation"):
         version = services.approved_version(agreement)
         for old in services.versions_with(agreement, VersionStatus.SIGNED):

@@ -73,6 +73,14 @@ def agreement_of(case: Case) -> Agreement | None:
     return Agreement.objects.filter(case_id=case.pk).first()
 
 
+def existing_agreement(case: Case) -> Agreement:
+    """The case's agreement; refused (not an error page) when none has been started."""
+    agreement = agreement_of(case)
+    if agreement is None:
+        raise TransitionRefused([_("No agreement has been started for this case.")])
+    return agreement
+
+
 def can_edit_draft(version: AgreementVersion, user: Any) -> bool:
     case = version.agreement.case
     return (
@@ -124,16 +132,29 @@ def _event(case: Case, actor: Any, note: str) -> CaseEvent:
 def freeze(version: AgreementVersion, *, status: str, actor: Any) -> AgreementVersion:
     """Move ``version`` on in its own life (submitted, returned, approved, signed)."""
     now = timezone.now()
+    leaves_review = version.status == VersionStatus.SUBMITTED
     version.status = status
     if status == VersionStatus.SUBMITTED:
         version.submitted_at, version.submitted_by = now, actor
-    elif status in (VersionStatus.RETURNED, VersionStatus.APPROVED):
+    elif leaves_review and status in (VersionStatus.RETURNED, VersionStatus.APPROVED):
+        # Only the jurist's decision stamps the review; a committee's referral back of an
+        # approved version leaves who approved it as it was.
         version.reviewed_at, version.reviewed_by = now, actor
     elif status == VersionStatus.SIGNED:
         version.signed_at = now
     version._history_user = actor
     version.save()
     return version
+
+
+def lock_case_of(version_or_row: Any) -> Case:
+    """Lock the case a version (or a row of one) belongs to. Every write locks the case
+    first and then its own row, so two writers never wait for each other in reverse order."""
+    version_id = getattr(version_or_row, "version_id", None) or version_or_row.pk
+    case_id = AgreementVersion.objects.values_list("agreement__case_id", flat=True).get(
+        pk=version_id
+    )
+    return Case.objects.select_for_update().get(pk=case_id)
 
 
 def _ensure_jurist(case: Case, actor: Any) -> None:

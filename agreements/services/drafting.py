@@ -31,7 +31,9 @@ from .common import (
     approved_version,
     draft_version,
     ensure_editable,
+    existing_agreement,
     in_force_version,
+    lock_case_of,
     submitted_version,
 )
 
@@ -230,7 +232,7 @@ def start_revision(*, case: Case, actor: Any) -> AgreementVersion:
                 )
             ]
         )
-    agreement = Agreement.objects.get(case=case)
+    agreement = existing_agreement(case)
     existing = draft_version(agreement)
     if existing is not None:
         return existing
@@ -259,8 +261,9 @@ def section_save(
     *, section: AgreementSection, text: str, revision: int, actor: Any
 ) -> AgreementSection:
     """Save the text of one heading, unless someone saved it since ``revision``."""
+    lock_case_of(section)
     locked = (
-        AgreementSection.objects.select_for_update()
+        AgreementSection.objects.select_for_update(of=("self",))
         .select_related("version__agreement__case")
         .get(pk=section.pk)
     )
@@ -281,8 +284,9 @@ def version_update(
     *, version: AgreementVersion, data: dict[str, Any], revision: int, actor: Any
 ) -> AgreementVersion:
     """Save the version's own fields (term, notice, invoice address, plan fields)."""
+    lock_case_of(version)
     locked = (
-        AgreementVersion.objects.select_for_update()
+        AgreementVersion.objects.select_for_update(of=("self",))
         .select_related("agreement__case")
         .get(pk=version.pk)
     )
@@ -300,8 +304,9 @@ def version_update(
 def lock_draft(version: AgreementVersion, *, revision: int, actor: Any) -> AgreementVersion:
     """For edits of a draft's rows (parties, budget lines, activities): lock the version,
     check the revision the user edited from and bump it. Call inside a transaction."""
+    lock_case_of(version)
     locked = (
-        AgreementVersion.objects.select_for_update()
+        AgreementVersion.objects.select_for_update(of=("self",))
         .select_related("agreement__case")
         .get(pk=version.pk)
     )

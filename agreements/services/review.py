@@ -16,7 +16,6 @@ from iop.services import TransitionRefused, case_transition
 from ..budget import budget_summary
 from ..constants import RiskFactor, VersionStatus
 from ..models import (
-    Agreement,
     AgreementVersion,
     ReviewComment,
     RiskAssessment,
@@ -28,7 +27,9 @@ from .common import (
     _event,
     draft_version,
     ensure_editable,
+    existing_agreement,
     freeze,
+    lock_case_of,
     submitted_version,
 )
 from .drafting import (
@@ -63,7 +64,7 @@ def submit_draft(*, case: Case, actor: Any) -> AgreementVersion:
     """The officer sends the draft to the jurist. In drafting this moves the case to legal
     review; in renegotiation the case stays where it is and the version is reviewed alone."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    agreement = Agreement.objects.get(case=case)
+    agreement = existing_agreement(case)
     draft = draft_version(agreement)
     if draft is None:
         raise TransitionRefused([_("There is no draft to submit.")])
@@ -82,6 +83,19 @@ def submit_draft(*, case: Case, actor: Any) -> AgreementVersion:
     return draft
 
 
+def _ensure_reviewable_stage(case: Case) -> None:
+    """Outside legal review, only a renegotiated version is reviewed on its own."""
+    if case.status != CaseStatus.RENEGOTIATION:
+        raise TransitionRefused(
+            [
+                _(
+                    "The jurist reviews the agreement while the case is at the stage «%(a)s» or «%(b)s»."
+                )
+                % {"a": CaseStatus.LEGAL_REVIEW.label, "b": CaseStatus.RENEGOTIATION.label}
+            ]
+        )
+
+
 @transaction.atomic
 def return_version(
     *, case: Case, actor: Any, comments: Iterable[tuple[str, str]], note: str = ""
@@ -90,7 +104,7 @@ def return_version(
     text)``. The version is kept as it was; a new draft continues from it."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _ensure_jurist(case, actor)
-    agreement = Agreement.objects.get(case=case)
+    agreement = existing_agreement(case)
     version = submitted_version(agreement)
     if version is None:
         raise TransitionRefused([_("No version is waiting for legal review.")])
@@ -106,6 +120,7 @@ def return_version(
     if case.status == CaseStatus.LEGAL_REVIEW:
         case_transition(case=case, name="return_to_drafting", actor=actor, note=note)
     else:
+        _ensure_reviewable_stage(case)
         if not version.review_comments.exists():
             raise TransitionRefused([_("Comment on the draft before returning it.")])
         freeze(version, status=VersionStatus.RETURNED, actor=actor)
@@ -116,6 +131,7 @@ def return_version(
             _("Version %(number)s returned by the jurist with comments.")
             % {"number": version.number},
         )
+    version.refresh_from_db()
     return version
 
 
@@ -125,13 +141,14 @@ def approve_version(*, case: Case, actor: Any) -> AgreementVersion:
     committee; in renegotiation the parties sign the new version without a new decision."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _ensure_jurist(case, actor)
-    agreement = Agreement.objects.get(case=case)
+    agreement = existing_agreement(case)
     version = submitted_version(agreement)
     if version is None:
         raise TransitionRefused([_("No version is waiting for legal review.")])
     if case.status == CaseStatus.LEGAL_REVIEW:
         case_transition(case=case, name="approve_legal_review", actor=actor)
     else:
+        _ensure_reviewable_stage(case)
         problems = assessment_problems(version)
         if problems:
             raise TransitionRefused(problems)
@@ -156,8 +173,9 @@ def assessment_save(
 ) -> RiskAssessment:
     """Record the jurist's answers ``{factor: (direction, comment)}`` and overall assessment
     for a version in review."""
+    lock_case_of(version)
     locked = (
-        AgreementVersion.objects.select_for_update()
+        AgreementVersion.objects.select_for_update(of=("self",))
         .select_related("agreement__case")
         .get(pk=version.pk)
     )

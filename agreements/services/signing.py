@@ -36,7 +36,11 @@ def record_signature(
         raise TransitionForbidden(
             [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
         )
-    locked = AgreementParty.objects.select_for_update().select_related("version").get(pk=party.pk)
+    locked = (
+        AgreementParty.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=party.pk)
+    )
     version = locked.version
     if version.status != VersionStatus.APPROVED or case.status not in (
         CaseStatus.SIGNING,

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from iop import permissions
 from iop.models import Case
+from iop.views.case import visible_case
 
 from .. import services
 from ..budget import budget_summary
@@ -36,11 +37,7 @@ from ..models import AgreementVersion
 def _case(request: HttpRequest, case_pk: int) -> Case:
     """The case, if this user may change it: no staff role → 403, unknown case → 404, a
     role that only reads → 403."""
-    if not permissions.can_view_cases(request.user):
-        raise PermissionDenied
-    case = get_object_or_404(
-        Case.objects.for_user(request.user).select_related("officer", "substitute"), pk=case_pk
-    )
+    case = visible_case(request, case_pk)
     if not permissions.can_change_case(case, request.user):
         raise PermissionDenied
     return case

@@ -32,6 +32,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
+from iop.views.case import visible_case
 
 from .. import services
 from ..constants import SECTION_GUIDANCE, SectionKey, VersionStatus
@@ -76,20 +77,8 @@ class Conflict:
 # --- Finding the case and the draft ---------------------------------------------------------
 
 
-def _case(request: HttpRequest, case_pk: int) -> Case:
-    """The case, if this user may see it (404 otherwise); no staff role at all → 403."""
-    if not permissions.can_view_cases(request.user):
-        raise PermissionDenied
-    return get_object_or_404(
-        Case.objects.for_user(request.user).select_related(
-            "committee", "public_body", "officer", "substitute"
-        ),
-        pk=case_pk,
-    )
-
-
 def _case_to_change(request: HttpRequest, case_pk: int) -> Case:
-    case = _case(request, case_pk)
+    case = visible_case(request, case_pk)
     if not permissions.can_change_case(case, request.user):
         raise PermissionDenied
     return case
@@ -154,13 +143,13 @@ def _version_saved_by(version: AgreementVersion) -> tuple[Any, Any]:
 
 
 def agreement_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = _case(request, case_pk)
+    case = visible_case(request, case_pk)
     user = request.user
     can_change = permissions.can_change_case(case, user)
     version = _newest_version(case)
     context: dict[str, Any] = {"case": case, "can_change": can_change, "version": version}
     if version is None:
-        context["can_start"] = can_change and case.status == CaseStatus.DRAFTING
+        context["can_start"] = can_change and case.status in services.EDITABLE_CASE_STATUSES
         return render(request, "agreements/agreement.html", context)
 
     detail = version_detail(version)

@@ -5,9 +5,9 @@ version or returns it to drafting with comments per heading.
 Who sees what:
 - the queue: the jurists, whose work it is, and the IOP coordinator, who follows the
   portfolio; everyone else 403;
-- the review page: the jurists with the forms; the case's officer, its substitute and the
-  coordinator read it without forms (the version, its budget and wording, and the comments
-  of earlier rounds — not the jurist's unfinished assessment); everyone else 403;
+- the review page: the jurists with the forms; every other staff role reads it without forms
+  (the version, its budget and wording, and the comments of earlier rounds — not the jurist's
+  unfinished assessment); users without a staff role 403;
 - every POST: the jurists only (403 for everyone else, the coordinator included).
 """
 
@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
+from iop.views.case import visible_case
 from partners.models import Organisation
 
 from .. import selectors, services, wording
@@ -47,22 +48,14 @@ REVIEW_TEMPLATE = "agreements/review.html"
 # --- Access -----------------------------------------------------------------------------
 
 
-def _case(request: HttpRequest, case_pk: int) -> Case:
-    """The case, if this user may see it (404 otherwise); no staff role at all → 403."""
-    if not permissions.can_view_cases(request.user):
-        raise PermissionDenied
-    cases = Case.objects.for_user(request.user).select_related(
-        "committee", "public_body", "officer", "substitute"
-    )
-    return get_object_or_404(cases, pk=case_pk)
-
-
 def _is_jurist(case: Case, user: Any) -> bool:
     return permissions.can_review_legal(case, user)
 
 
 def _may_read(case: Case, user: Any) -> bool:
-    return _is_jurist(case, user) or permissions.can_change_case(case, user)
+    # Every staff role reads every case (the auditor follows it to the decision); the
+    # jurist's unfinished assessment is shown to the jurist only.
+    return permissions.can_view_cases(user)
 
 
 def _may_see_queue(user: Any) -> bool:
@@ -214,14 +207,14 @@ def _submitted(case: Case) -> AgreementVersion | None:
 
 @require_GET
 def review(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = _case(request, case_pk)
+    case = visible_case(request, case_pk)
     if not _may_read(case, request.user):
         raise PermissionDenied
     return _render_review(request, case, _submitted(case))
 
 
 def _jurist_case(request: HttpRequest, case_pk: int) -> Case:
-    case = _case(request, case_pk)
+    case = visible_case(request, case_pk)
     if not _is_jurist(case, request.user):
         raise PermissionDenied
     return case

@@ -21,7 +21,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import _stage_context, _visible_case
+from iop.views.case import _stage_context, visible_case
 
 from .. import services
 from ..constants import VersionStatus
@@ -76,7 +76,7 @@ def signing_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     - a refused signature (out of order, future date, already signed) → the form again
       with the reason and what was typed.
     """
-    case = _visible_case(request, case_pk)
+    case = visible_case(request, case_pk)
     can_record = permissions.can_change_case(case, request.user)
     if request.method == "POST" and not can_record:
         raise PermissionDenied

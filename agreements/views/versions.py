@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from iop.models import Case
-from iop.views.case import _stage_context, _visible_case
+from iop.views.case import _stage_context, visible_case
 
 from .. import selectors, services
 from ..constants import VersionStatus
@@ -70,7 +70,7 @@ def _version_numbers(versions: list[AgreementVersion]) -> list[int]:
 @require_GET
 def versions_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Every version, newest first, with who wrote, submitted, reviewed and signed it."""
-    case = _visible_case(request, case_pk)
+    case = visible_case(request, case_pk)
     agreement = _agreement(case)
     versions = selectors.agreement_versions(agreement) if agreement else []
     numbers = {v.pk: v.number for v in versions}
@@ -94,7 +94,7 @@ def versions_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_GET
 def version_view(request: HttpRequest, case_pk: int, number: int) -> HttpResponse:
     """One version read-only, with the jurist's comments on it."""
-    case = _visible_case(request, case_pk)
+    case = visible_case(request, case_pk)
     agreement = _agreement(case)
     if agreement is None:
         raise Http404
@@ -147,7 +147,7 @@ def _recorded_assessment(version: AgreementVersion) -> RiskAssessment | None:
 def diff_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     """What changed from version ``fran`` to version ``till``. Missing, equal or unknown
     numbers give the form again with the reason (400), never an error page."""
-    case = _visible_case(request, case_pk)
+    case = visible_case(request, case_pk)
     agreement = _agreement(case)
     if agreement is None:
         raise Http404

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from iop import permissions
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
+from iop.views.case import visible_case
 
 from .. import services, wording
 from ..constants import SectionKey
@@ -50,14 +51,6 @@ def wording_context(*, case: Case, section: AgreementSection, editable: bool) ->
         "highlighted": wording.highlight(section.text, hits, id_prefix=f"wording-{section.key}"),
         "editable": editable,
     }
-
-
-def _visible_case(request: HttpRequest, pk: int) -> Case:
-    if not permissions.can_view_cases(request.user):
-        raise PermissionDenied
-    return get_object_or_404(
-        Case.objects.for_user(request.user).select_related("officer", "substitute"), pk=pk
-    )
 
 
 def _section(case: Case, key: str) -> AgreementSection:
@@ -92,7 +85,7 @@ def _posted(data: Any) -> tuple[int, str, int]:
 
 @require_POST
 def wording_replace(request: HttpRequest, case_pk: int, key: str) -> HttpResponse:
-    case = _visible_case(request, case_pk)
+    case = visible_case(request, case_pk)
     if not permissions.can_change_case(case, request.user):
         raise PermissionDenied
     section = _section(case, key)

@@ -52,7 +52,7 @@ STAGE_STYLES = {
 }
 
 
-def _visible_case(request: HttpRequest, pk: int, *, detail: bool = False) -> Case:
+def visible_case(request: HttpRequest, pk: int, *, detail: bool = False) -> Case:
     """The case, if this user may see it (404 otherwise); users without a staff role are
     refused outright (403)."""
     if not permissions.can_view_cases(request.user):
@@ -73,7 +73,7 @@ def _stage_context(case: Case) -> dict:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk, detail=True)
+    case = visible_case(request, pk, detail=True)
     checklist = Checklist.objects.filter(case=case).prefetch_related("answers").first()
     context = {
         "case": case,
@@ -132,7 +132,7 @@ def case_transition_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
     """
     if name not in transition_names():
         raise Http404
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk)
     if not _role_allows(case, name, request.user):
         raise PermissionDenied
     info = transition_info(name, case.status)
@@ -175,7 +175,7 @@ def case_transition_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the case another case officer and substitute (coordinator, officer, substitute)."""
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk)
     if not permissions.can_change_case(case, request.user):
         raise PermissionDenied
     form = ReassignForm(request.POST or None, case=case)
