@@ -101,7 +101,8 @@ class TermsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].required = False
         for name, most in TERM_LIMITS.items():
-            self.fields[name].validators += [MinValueValidator(1), MaxValueValidator(most)]
+            # One range, replacing the field's own 0–32767, so a wrong number gets one message.
+            self.fields[name].validators = [MinValueValidator(1), MaxValueValidator(most)]
             self.fields[name].widget.attrs.update({"min": 1, "max": most})
         self.helper = _helper(self)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from agreements import services
 from agreements.constants import BudgetKind, RiskDirection, RiskFactor, SectionKey, VersionStatus
 from agreements.forms_review import comment_field_name, direction_field_name
-from agreements.models import AgreementVersion, BudgetLine, ReviewComment
+from agreements.models import AgreementVersion, BudgetLine, ReviewComment, RiskAssessment
 from agreements.tests.factories import agreement_at, complete_draft, drafting_case
 from agreements.tests.factories import record_assessment as record
 from agreements.views import review as review_views
@@ -449,7 +449,7 @@ def test_the_round_trip_moves_the_case_and_keeps_the_comments(client, jurist):
     data = {"general": "", f"comment-{SectionKey.GOALS}": "Gör målen mätbara."}
     response = client.post(post_urls(case)["review_return"], data)
     assert response.status_code == 302
-    assert response.url == reverse("cases:detail", args=[case.pk])
+    assert response.url == reverse("agreements:review_queue")
     case.refresh_from_db()
     first.refresh_from_db()
     assert case.status == CaseStatus.DRAFTING
@@ -473,7 +473,7 @@ def test_the_round_trip_moves_the_case_and_keeps_the_comments(client, jurist):
     assert client.post(post_urls(case)["assessment"], full_assessment()).status_code == 302
     done = client.post(post_urls(case)["review_approve"])
     assert done.status_code == 302
-    assert done.url == reverse("cases:detail", args=[case.pk])
+    assert done.url == reverse("agreements:review_queue")
     case.refresh_from_db()
     second.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_DECISION
@@ -573,3 +573,24 @@ def test_the_case_page_leads_the_officer_to_the_agreement(client):
     response = client.get(reverse("cases:transition", args=[case.pk, "submit_for_legal_review"]))
     assert response.status_code == 302
     assert response.url == agreement
+
+
+def test_approving_saves_what_the_jurist_typed_even_when_approval_is_refused(client, jurist):
+    version = submitted()
+    case = version.agreement.case
+    client.force_login(jurist)
+    data = full_assessment()
+    data.pop(next(k for k in data if k.endswith("-direction")))  # one factor left open
+    data["approve"] = "1"
+    response = client.post(post_urls(case)["assessment"], data)
+    assert response.status_code == 200
+    assert response.context["approve_reasons"]
+    assessment = RiskAssessment.objects.get(version=version)
+    assert assessment.overall_assessment == data["overall_assessment"].strip()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.LEGAL_REVIEW
+
+    response = client.post(post_urls(case)["assessment"], {**full_assessment(), "approve": "1"})
+    assert response.url == reverse("agreements:review_queue")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_DECISION

@@ -248,6 +248,8 @@ def assessment(request: HttpRequest, case_pk: int) -> HttpResponse:
         for reason in refused.reasons:
             form.add_error(None, reason)
         return _render_review(request, case, version, assessment_form=form)
+    if request.POST.get("approve"):
+        return _approve(request, case, version)
     messages.success(
         request,
         _("The assessment of version %(number)s is saved.") % {"number": version.number},
@@ -284,7 +286,7 @@ def review_return(request: HttpRequest, case_pk: int) -> HttpResponse:
         )
         % {"number": version.number},
     )
-    return redirect("cases:detail", pk=case.pk)
+    return redirect("agreements:review_queue")
 
 
 @require_POST
@@ -293,6 +295,10 @@ def review_approve(request: HttpRequest, case_pk: int) -> HttpResponse:
     version = _submitted(case)
     if version is None:
         return _nothing_waits(request, case)
+    return _approve(request, case, version)
+
+
+def _approve(request: HttpRequest, case: Case, version: AgreementVersion) -> HttpResponse:
     # The assessment's own list says exactly what is missing; the case's condition would
     # only give its general rule.
     reasons = services.assessment_problems(version)
@@ -311,7 +317,7 @@ def review_approve(request: HttpRequest, case_pk: int) -> HttpResponse:
     else:
         text = _("Version %(number)s is approved: the case now waits for the committee's decision.")
     messages.success(request, text % {"number": version.number})
-    return redirect("cases:detail", pk=case.pk)
+    return redirect("agreements:review_queue")
 
 
 urls: list = [

@@ -118,6 +118,11 @@ def version_view(request: HttpRequest, case_pk: int, number: int) -> HttpRespons
         ),
         "section_numbers": section_numbers,
         "assessment": _recorded_assessment(version),
+        "in_force": (
+            services.in_force_version(agreement)
+            if version.status == VersionStatus.SUPERSEDED
+            else None
+        ),
         "based_on": (
             AgreementVersion.objects.filter(pk=version.based_on_id)
             .values_list("number", flat=True)
