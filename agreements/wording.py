@@ -129,6 +129,33 @@ def _leave_forms() -> dict[str, str | None]:
 
 # The more specific rules come first: when two match the same words, the first one wins.
 RULES: tuple[Rule, ...] = (
+    # Phrases first: replacing their single word alone would leave broken Swedish
+    # («betalar utbetalning», «mot samfinansiering»).
+    Rule(
+        "betala ersättning",
+        "betala ut medel",
+        Category.SKL_WORD,
+        {
+            "betala ersättning": "betala ut medel",
+            "betalar ersättning": "betalar ut medel",
+            "betalas ersättning": "betalas medel ut",
+            "betalat ersättning": "betalat ut medel",
+            "betalade ersättning": "betalade ut medel",
+            "utgår ersättning": "betalas medel ut",
+            "utgår ersättningen": "betalas medlen ut",
+        },
+    ),
+    Rule(
+        "mot fakturering",
+        "efter rekvisition",
+        Category.SKL_WORD,
+        {
+            "mot fakturering": "efter rekvisition",
+            "mot faktura": "efter rekvisition",
+            "efter fakturering": "efter rekvisition",
+            "efter faktura": "efter rekvisition",
+        },
+    ),
     Rule(
         "kontraktspart",
         "partner",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from simple_history.utils import bulk_create_with_history
@@ -15,7 +16,14 @@ from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
 
 from ..budget import budget_summary
-from ..constants import REQUIRED_SECTIONS, PartyKind, SectionKey, TermKind, VersionStatus
+from ..constants import (
+    REQUIRED_SECTIONS,
+    BudgetKind,
+    PartyKind,
+    SectionKey,
+    TermKind,
+    VersionStatus,
+)
 from ..models import (
     ActionPlanActivity,
     Agreement,
@@ -342,6 +350,30 @@ def amounts_changed(version: AgreementVersion, previous: AgreementVersion | None
     return amounts(version) != amounts(previous)
 
 
+def _annual_amount_problems(parties: list[AgreementParty], lines: list[BudgetLine]) -> list[str]:
+    """A party's money per full year must be what the budget gives in money for a full year:
+    the two figures are printed in the same agreement and must not disagree."""
+    from ..templatetags.agreement_format import kr
+
+    problems = []
+    for party in parties:
+        money: dict[int, Decimal] = {}
+        for line in lines:
+            if line.party_id == party.pk and line.kind == BudgetKind.MONEY:
+                money[line.year] = money.get(line.year, Decimal(0)) + line.value
+        if not money and not party.annual_amount:
+            continue
+        if party.annual_amount not in money.values():
+            years = ", ".join(f"{year}: {kr(total)}" for year, total in sorted(money.items()))
+            problems.append(
+                _(
+                    "%(party)s gives %(amount)s per full year, but the budget's money from %(party)s is %(years)s: the figures must agree for a full year."
+                )
+                % {"party": party.name, "amount": kr(party.annual_amount), "years": years or kr(0)}
+            )
+    return problems
+
+
 def submission_problems(version: AgreementVersion) -> list[str]:
     """What must be fixed before ``version`` goes to the jurist, in Swedish; empty when ready."""
     problems: list[str] = []
@@ -370,8 +402,10 @@ def submission_problems(version: AgreementVersion) -> list[str]:
         problems.append(_("The length of the fixed term is missing."))
     if version.term_kind == TermKind.UNTIL_FURTHER_NOTICE and not version.revision_interval_years:
         problems.append(_("The revision interval of an agreement until further notice is missing."))
-    summary = budget_summary(version, parties=parties)
+    lines = list(version.budget_lines.all())
+    summary = budget_summary(version, parties=parties, lines=lines)
     problems.extend(summary.problems)
+    problems.extend(_annual_amount_problems(parties, lines))
     if not version.activities.exists():
         problems.append(_("The action plan has no activities."))
     if version.checkins_per_year < 2:

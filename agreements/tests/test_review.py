@@ -399,6 +399,7 @@ def fully_public_submitted() -> AgreementVersion:
     organisation = draft.parties.filter(kind="organisation").first()
     BudgetLine.objects.filter(version=draft, party=organisation).delete()
     BudgetLine.objects.filter(version=draft).update(amount=Decimal("1000000"))
+    draft.parties.filter(kind="public_body").update(annual_amount=Decimal("1000000"))
     BudgetLine.objects.create(
         version=draft,
         party=organisation,

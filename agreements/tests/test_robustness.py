@@ -145,3 +145,15 @@ def _secretary():
     from iop.tests.factories import UserFactory
 
     return UserFactory(role=Role.SECRETARY)
+
+
+def test_the_money_per_full_year_must_agree_with_the_budget():
+    from decimal import Decimal
+
+    from agreements.models import BudgetLine
+
+    draft = complete_draft()
+    assert services.submission_problems(draft) == []
+    BudgetLine.objects.filter(version=draft, kind="money").update(amount=Decimal("650000"))
+    problems = services.submission_problems(draft)
+    assert len(problems) == 1 and "600" in problems[0] and "650" in problems[0]

@@ -304,6 +304,7 @@ def test_renegotiation_needs_the_committee_decision_for_a_changed_amount(jurist,
         line = draft.budget_lines.get(kind=BudgetKind.MONEY)
         line.amount = Decimal("650000")
         line.save()
+        draft.parties.filter(pk=line.party_id).update(annual_amount=Decimal("650000"))
 
     reason = gettext(
         "This version changes an amount of the agreement in force: name the committee decision that allows it."

@@ -437,3 +437,16 @@ def test_the_pages_include_the_partial_with_buttons_for_whoever_may_edit(client,
     client.force_login(jurist)
     page = client.get(reverse("agreements:detail", kwargs={"case_pk": case.pk})).content.decode()
     assert 'id="wording-commitments"' in page and _url(case) not in page
+
+
+def test_phrases_are_replaced_whole_so_the_sentence_stays_swedish():
+    from agreements.wording import replace_all
+
+    text = "Region Värmland betalar ersättning till föreningen kvartalsvis mot fakturering."
+    assert [h.matched for h in wording.check_text(text)] == [
+        "betalar ersättning",
+        "mot fakturering",
+    ]
+    assert replace_all(text) == (
+        "Region Värmland betalar ut medel till föreningen kvartalsvis efter rekvisition."
+    )

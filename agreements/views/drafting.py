@@ -14,7 +14,8 @@ typed, sees what the other person saved beside it, and a second save overwrites 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -63,6 +64,8 @@ class SectionRow:
     guidance: str
     hits: list[Hit]
     highlighted: SafeString
+    # The jurist's comments on this heading in the returned version the draft continues.
+    comments: list[ReviewComment] = field(default_factory=list)
 
 
 @dataclass
@@ -168,16 +171,16 @@ def agreement_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
             )
         )
     is_draft = version.status == VersionStatus.DRAFT
-    # A draft that continues a returned version is written against the jurist's comments.
-    returned_comments = (
-        list(
-            ReviewComment.objects.filter(
-                version_id=version.based_on_id, version__status=VersionStatus.RETURNED
-            ).select_related("author", "version")
-        )
-        if is_draft and version.based_on_id
-        else []
-    )
+    # A draft that continues a returned version is written against the jurist's comments:
+    # each heading's comments are shown in its section, the general ones at the top.
+    returned_comments = _returned_comments(version) if is_draft else []
+    by_key: dict[str, list[ReviewComment]] = defaultdict(list)
+    for comment in returned_comments:
+        by_key[comment.section_key].append(comment)
+    for row in rows:
+        row.comments = by_key.pop(row.section.key, [])
+    # Whatever is not placed in a section (the general comments) stays in the top block.
+    general_comments = [c for c in returned_comments if c.section_key in by_key]
     context.update(
         detail=detail,
         version=version,
@@ -185,6 +188,9 @@ def agreement_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         editable=editable,
         rows=rows,
         returned_comments=returned_comments,
+        returned_number=returned_comments[0].version.number if returned_comments else None,
+        commented_rows=[row for row in rows if row.comments],
+        general_comments=general_comments,
         # The version's rows are prefetched, so the checks read them without new queries.
         problems=services.submission_problems(version) if is_draft else [],
         can_submit=editable,
@@ -198,6 +204,19 @@ def agreement_detail(request: HttpRequest, case_pk: int) -> HttpResponse:
         ),
     )
     return render(request, "agreements/agreement.html", context)
+
+
+def _returned_comments(version: AgreementVersion, key: str | None = None) -> list[ReviewComment]:
+    """The jurist's comments on the returned version ``version`` continues from (only on
+    ``key``'s heading when given); none when it does not continue a returned version."""
+    if not version.based_on_id:
+        return []
+    comments = ReviewComment.objects.filter(
+        version_id=version.based_on_id, version__status=VersionStatus.RETURNED
+    )
+    if key is not None:
+        comments = comments.filter(section_key=key)
+    return list(comments.select_related("author", "version"))
 
 
 def _detail_url(case: Case, anchor: str = "") -> str:
@@ -332,6 +351,8 @@ def section_edit(request: HttpRequest, case_pk: int, key: str) -> HttpResponse:
         # shows exactly that text.
         "can_replace": not form.is_bound,
         "next_key": _following_key(key),
+        # The jurist's comments on this heading, when the draft continues a returned version.
+        "returned_comments": _returned_comments(version, key),
     }
     return render(request, "agreements/section_form.html", context, status=409 if conflict else 200)
 
