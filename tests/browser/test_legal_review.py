@@ -72,7 +72,9 @@ def test_officer_and_jurist_take_the_agreement_through_legal_review(
     switch_user(page, login, officer)
     page.goto(agreement_url)
     expect(page.locator(f"#comments-{SectionKey.GOALS}")).to_contain_text(COMMENT)
-    expect(page.locator(f"#returned-comments a[href='#section-{SectionKey.GOALS}']")).to_be_visible()
+    expect(
+        page.locator(f"#returned-comments a[href='#section-{SectionKey.GOALS}']")
+    ).to_be_visible()
     expect(page.locator("#version-status")).to_have_attribute("data-status", "draft")
     assert_accessible(page)
     page.goto(reverse("agreements:section", args=[case.pk, SectionKey.GOALS]))
