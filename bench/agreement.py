@@ -67,7 +67,7 @@ def build(*, large: bool, lines: int, activities: int):
                 version=draft,
                 party=parties[i % len(parties)],
                 year=2027 + i % 5,
-                kind=BudgetKind.MONEY if i % 2 else BudgetKind.EQUIPMENT,
+                kind=BudgetKind.PREMISES if i % 2 else BudgetKind.EQUIPMENT,
                 description=f"Post {i}",
                 amount=Decimal(1000 + i),
             )
