@@ -63,18 +63,6 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-# A version in these states is a record: its text, budget and plan never change again.
-FROZEN_STATUSES = frozenset(
-    {
-        VersionStatus.SUBMITTED,
-        VersionStatus.RETURNED,
-        VersionStatus.APPROVED,
-        VersionStatus.SIGNED,
-        VersionStatus.SUPERSEDED,
-    }
-)
-
-
 class TermKind(models.TextChoices):
     FIXED = "fixed", _("Fixed term")
     UNTIL_FURTHER_NOTICE = "until_further_notice", _("Until further notice, with revision points")

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
-    FROZEN_STATUSES,
     BudgetKind,
     PartyKind,
     RiskDirection,
@@ -195,10 +194,6 @@ class AgreementVersion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("agreements:version", args=[self.agreement.case_id, self.number])
 
-    @property
-    def is_frozen(self) -> bool:
-        return self.status in FROZEN_STATUSES
-
 
 class AgreementSection(models.Model):
     """The text under one heading of one version."""
@@ -234,10 +229,6 @@ class AgreementSection(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_key_display())
-
-    @property
-    def order(self) -> int:
-        return list(SectionKey.values).index(self.key)
 
 
 class AgreementParty(models.Model):

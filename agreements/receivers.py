@@ -21,9 +21,7 @@ def follow_case(sender, *, case, transition, from_status, actor, **kwargs) -> No
         draft = services.draft_version(agreement)
         services.freeze(draft, status=VersionStatus.SUBMITTED, actor=actor)
     elif transition == "return_to_drafting":
-        version = services.submitted_version(agreement)
-        services.freeze(version, status=VersionStatus.RETURNED, actor=actor)
-        services.copy_version(version, actor=actor)
+        services.return_to_new_draft(services.submitted_version(agreement), actor=actor)
     elif transition == "approve_legal_review":
         version = services.submitted_version(agreement)
         services.freeze(version, status=VersionStatus.APPROVED, actor=actor)
@@ -31,8 +29,7 @@ def follow_case(sender, *, case, transition, from_status, actor, **kwargs) -> No
         # The committee sent it back: the approved version stays as the committee saw it.
         version = services.approved_version(agreement)
         if version is not None:
-            services.freeze(version, status=VersionStatus.RETURNED, actor=actor)
-            services.copy_version(version, actor=actor)
+            services.return_to_new_draft(version, actor=actor)
     elif transition == "give_notice" and from_status == CaseStatus.RENEGOTIATION:
         # Notice ends the renegotiation: a new version not yet signed will never be.
         pending = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.APPROVED)

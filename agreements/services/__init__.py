@@ -26,6 +26,7 @@ from .drafting import (
     amounts_changed,
     copy_version,
     lock_draft,
+    return_to_new_draft,
     section_save,
     start_revision,
     submission_problems,
@@ -43,6 +44,7 @@ from .signing import (
 )
 
 __all__ = [
+    "return_to_new_draft",
     "EDITABLE_CASE_STATUSES",
     "VersionFrozen",
     "EditConflict",

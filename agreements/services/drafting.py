@@ -40,6 +40,7 @@ from .common import (
     draft_version,
     ensure_editable,
     existing_agreement,
+    freeze,
     in_force_version,
     lock_case_of,
     submitted_version,
@@ -222,6 +223,13 @@ def copy_version(source: AgreementVersion, *, actor: Any) -> AgreementVersion:
         ],
     )
     return version
+
+
+def return_to_new_draft(version: AgreementVersion, *, actor: Any) -> AgreementVersion:
+    """Send ``version`` back for further drafting: it stays as it was, and a new draft
+    continues from it. Returns the new draft."""
+    freeze(version, status=VersionStatus.RETURNED, actor=actor)
+    return copy_version(version, actor=actor)
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from .common import (
     submitted_version,
 )
 from .drafting import (
-    copy_version,
+    return_to_new_draft,
     submission_problems,
 )
 
@@ -123,8 +123,7 @@ def return_version(
         _ensure_reviewable_stage(case)
         if not version.review_comments.exists():
             raise TransitionRefused([_("Comment on the draft before returning it.")])
-        freeze(version, status=VersionStatus.RETURNED, actor=actor)
-        copy_version(version, actor=actor)
+        return_to_new_draft(version, actor=actor)
         _event(
             case,
             actor,
