@@ -1,5 +1,5 @@
-"""The case's conditions that depend on its agreement (see the conditions of ``iop.models.Case``,
-whose docstrings are the refusals users read)."""
+"""The case's conditions that depend on its agreement, registered as guards of the case's
+transitions in ``AgreementsConfig.ready`` (with the rules users read)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def _agreement(case: Case) -> Agreement | None:
     return services.agreement_of(case) if case.pk else None
 
 
-def draft_ready_for_review(case: Case) -> bool:
+def agreement_ready_for_review(case: Case) -> bool:
     draft = services.draft_version(_agreement(case))
     return draft is not None and not services.submission_problems(draft)
 
@@ -23,7 +23,7 @@ def review_comments_given(case: Case) -> bool:
     return version is not None and ReviewComment.objects.filter(version=version).exists()
 
 
-def assessment_recorded(case: Case) -> bool:
+def legal_assessment_recorded(case: Case) -> bool:
     version = services.submitted_version(_agreement(case))
     return version is not None and not services.assessment_problems(version)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from .budget import BudgetSummary, budget_summary
-from .constants import SectionKey
+from .constants import SectionKey, VersionStatus
 from .models import (
     ActionPlanActivity,
     Agreement,
@@ -78,3 +78,28 @@ def agreement_versions(agreement: Agreement) -> list[AgreementVersion]:
             "-number"
         )
     )
+
+
+# --- What the agreement adds to the case's pages (registered in AgreementsConfig.ready) -------
+
+
+def awaiting_review(cases):
+    """The cases among ``cases`` whose agreement waits for the jurist: in legal review, or a
+    renegotiated version submitted while the case stays in renegotiation."""
+    from django.db.models import Q
+
+    from iop.constants import CaseStatus
+
+    return cases.filter(
+        Q(status=CaseStatus.LEGAL_REVIEW)
+        | Q(status=CaseStatus.RENEGOTIATION, agreement__versions__status=VersionStatus.SUBMITTED)
+    ).distinct()
+
+
+def case_panel_context(request, case) -> dict:
+    """The agreement's section of the case page: its newest version."""
+    return {
+        "agreement_version": AgreementVersion.objects.filter(agreement__case=case)
+        .order_by("-number")
+        .first()
+    }

@@ -12,8 +12,8 @@ from .selectors import case_officer_choices
 from .services import TransitionInfo
 
 # The condition whose rule a transition's extra field exists to satisfy: an empty field is
-# refused with that rule (the condition's docstring), next to the field, so the message is
-# the same one the state machine gives.
+# refused with that rule, next to the field, so the message is the same one the state machine
+# gives.
 FIELD_RULES = {
     "closing_reason": Case.has_closing_reason,
     "notice_date": Case.has_notice_date,
@@ -22,7 +22,7 @@ FIELD_RULES = {
 
 
 def _rule(condition) -> str:
-    return (condition.__doc__ or "").strip()
+    return str(condition.guard.rule)
 
 
 class TransitionForm(forms.Form):

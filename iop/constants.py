@@ -24,6 +24,28 @@ class CaseStatus(models.TextChoices):
 FINAL_STATUSES = frozenset({CaseStatus.NOT_PURSUED, CaseStatus.REJECTED, CaseStatus.CLOSED})
 
 
+class Transition(models.TextChoices):
+    """The case's transitions (DOMAIN.md §3), by the name of their method on ``Case``; the
+    label is the action's name on buttons and in the timeline. Every app names a transition
+    by this enum, never by a string."""
+
+    START_PREPARATION = "start_preparation", _("Start preparation")
+    CLOSE_NOT_PURSUED = "close_not_pursued", _("Close as not pursued")
+    START_DRAFTING = "start_drafting", _("Start drafting the agreement")
+    SUBMIT_FOR_LEGAL_REVIEW = "submit_for_legal_review", _("Submit for legal review")
+    RETURN_TO_DRAFTING = "return_to_drafting", _("Return to drafting")
+    APPROVE_LEGAL_REVIEW = "approve_legal_review", _("Approve the agreement")
+    RECORD_APPROVAL = "record_approval", _("Record approval by the committee")
+    RECORD_REJECTION = "record_rejection", _("Record rejection by the committee")
+    RECORD_REFERRAL_BACK = "record_referral_back", _("Record referral back by the committee")
+    ACTIVATE = "activate", _("Activate the partnership")
+    START_RENEGOTIATION = "start_renegotiation", _("Record decision to renegotiate")
+    COMPLETE_RENEGOTIATION = "complete_renegotiation", _("Complete the renegotiation")
+    GIVE_NOTICE = "give_notice", _("Register notice of termination")
+    START_WINDING_DOWN = "start_winding_down", _("Record the committee's decision to end")
+    CLOSE = "close", _("Close the case")
+
+
 class Role(models.TextChoices):
     """The staff roles (DOMAIN.md §2); each is a Django group created by a migration."""
 

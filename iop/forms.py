@@ -1,6 +1,6 @@
 """Forms of the intake screen (register an initiative) and of the checklist screen. They
-validate what a person typed; the services in ``iop.services_intake`` and
-``iop.services_checklist`` save what they return."""
+validate what a person typed; the services in ``iop.services.intake`` and
+``iop.services.checklist`` save what they return."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .workflow import registered_guards, rule
 from .constants import (
     CHECKLIST_QUESTIONS,
     FINAL_STATUSES,
@@ -18,6 +19,7 @@ from .constants import (
     Criterion,
     NoticeGivenBy,
     PublicBodyKind,
+    Transition,
 )
 from .querysets import CaseQuerySet
 
@@ -247,75 +249,47 @@ class Case(FSMModelMixin, models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    # --- Conditions. Each docstring is the rule shown to the user when it is not met. ---
+    # --- Conditions, each with the rule users read when it is not met. Other apps add theirs
+    # through iop.workflow.register_guard (the agreement's, the committee decision's). ---
 
+    @rule(_("The case must have at least one non-profit organisation."))
     def has_organisation(self) -> bool:
-        """Ärendet måste ha minst en idéburen organisation."""
         return self.pk is not None and self.organisations.exists()
 
+    @rule(
+        _(
+            "The checklist must be filled in and every criterion met before the agreement is drafted."
+        )
+    )
     def checklist_passed(self) -> bool:
-        """Checklistan ska vara ifylld och alla kriterier uppfyllda innan avtal tas fram."""
         checklist = Checklist.objects.filter(case_id=self.pk).first()
         return checklist is not None and checklist.all_met
 
+    @rule(_("Every organisation of the case must have signed the value declaration."))
     def value_declarations_signed(self) -> bool:
-        """Varje organisation i ärendet ska ha undertecknat värdegrundsintyget."""
         if self.pk is None:
             return False
         organisations = list(self.organisations.prefetch_related("value_declarations"))
         return bool(organisations) and all(o.has_signed_value_declaration() for o in organisations)
 
+    @rule(_("A reason must be given when the case is closed as not relevant for an IOP."))
     def has_closing_reason(self) -> bool:
-        """Ett skäl måste anges när ärendet avslutas som ej aktuellt för IOP."""
         return bool(self.closing_reason.strip())
 
+    @rule(_("The date of the notice and which party gave it must be given."))
     def has_notice_date(self) -> bool:
-        """Datum för uppsägningen och vilken part som sagt upp måste anges."""
         return self.notice_date is not None and bool(self.notice_given_by)
 
+    @rule(_("The date of the notice cannot be in the future."))
     def notice_date_not_in_future(self) -> bool:
-        """Uppsägningsdatum kan inte ligga i framtiden."""
         return self.notice_date is None or self.notice_date <= timezone.localdate()
 
+    @rule(_("A wind-down plan must be registered before the case is closed."))
     def wind_down_plan_registered(self) -> bool:
-        """En avvecklingsplan ska vara diarieförd innan ärendet avslutas."""
         return (
             self.pk is not None
             and self.documents.filter(kind=CaseDocument.Kind.WIND_DOWN_PLAN).exists()
         )
-
-    # The agreement's conditions (DOMAIN.md §6) live with the agreement; the agreement's
-    # page shows in detail what is missing.
-
-    def agreement_ready_for_review(self) -> bool:
-        """Avtalsutkastet ska vara komplett innan det skickas till juristen: text under varje rubrik, parterna med firmatecknare, startdatum och avtalstid, en budget där alla parter bidrar utan vinstpost, och en handlingsplan med aktiviteter och minst två avstämningar om året. Avtalets sida visar vad som saknas."""
-        from agreements import conditions
-
-        return conditions.draft_ready_for_review(self)
-
-    def review_comments_given(self) -> bool:
-        """Juristen ska kommentera utkastet (per rubrik eller som helhet) innan det skickas tillbaka."""
-        from agreements import conditions
-
-        return conditions.review_comments_given(self)
-
-    def legal_assessment_recorded(self) -> bool:
-        """Juristen ska ha besvarat varje upphandlingsfaktor och registrerat en samlad bedömning, och vid full offentlig finansiering angett skälet till att den godtas."""
-        from agreements import conditions
-
-        return conditions.assessment_recorded(self)
-
-    def all_parties_signed(self) -> bool:
-        """Alla parter ska ha skrivit under den godkända avtalsversionen."""
-        from agreements import conditions
-
-        return conditions.all_parties_signed(self)
-
-    def renegotiated_version_signed(self) -> bool:
-        """Den omförhandlade avtalsversionen ska vara godkänd av juristen och underskriven av alla parter."""
-        from agreements import conditions
-
-        return conditions.renegotiated_version_signed(self)
 
     # --- Transitions (DOMAIN.md §3). They change fields only; services do the rest. ---
 
@@ -323,9 +297,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.RECEIVED,
         target=CaseStatus.PREPARATION,
-        conditions=[has_organisation],
+        conditions=[has_organisation, registered_guards(Transition.START_PREPARATION)],
         permission=permissions.can_change_case,
-        custom={"label": _("Start preparation"), "style": "primary"},
+        custom={"label": Transition.START_PREPARATION.label, "style": "primary"},
     )
     def start_preparation(self) -> None:
         """The first meeting is booked; the checklist and the organisation control begin."""
@@ -334,10 +308,10 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.PREPARATION,
         target=CaseStatus.NOT_PURSUED,
-        conditions=[has_closing_reason],
+        conditions=[has_closing_reason, registered_guards(Transition.CLOSE_NOT_PURSUED)],
         permission=permissions.can_change_case,
         custom={
-            "label": _("Close as not pursued"),
+            "label": Transition.CLOSE_NOT_PURSUED.label,
             "style": "danger",
             "fields": ["closing_reason"],
         },
@@ -349,9 +323,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.PREPARATION,
         target=CaseStatus.DRAFTING,
-        conditions=[checklist_passed, value_declarations_signed],
+        conditions=[checklist_passed, value_declarations_signed, registered_guards(Transition.START_DRAFTING)],
         permission=permissions.can_change_case,
-        custom={"label": _("Start drafting the agreement"), "style": "primary"},
+        custom={"label": Transition.START_DRAFTING.label, "style": "primary"},
     )
     def start_drafting(self) -> None:
         """The parties write the agreement and the action plan together."""
@@ -360,9 +334,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.DRAFTING,
         target=CaseStatus.LEGAL_REVIEW,
-        conditions=[agreement_ready_for_review],
+        conditions=[registered_guards(Transition.SUBMIT_FOR_LEGAL_REVIEW)],
         permission=permissions.can_change_case,
-        custom={"label": _("Submit for legal review"), "style": "primary"},
+        custom={"label": Transition.SUBMIT_FOR_LEGAL_REVIEW.label, "style": "primary"},
     )
     def submit_for_legal_review(self) -> None:
         """The draft agreement goes to the jurist."""
@@ -371,9 +345,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.LEGAL_REVIEW,
         target=CaseStatus.DRAFTING,
-        conditions=[review_comments_given],
+        conditions=[registered_guards(Transition.RETURN_TO_DRAFTING)],
         permission=permissions.can_review_legal,
-        custom={"label": _("Return to drafting"), "style": "warning"},
+        custom={"label": Transition.RETURN_TO_DRAFTING.label, "style": "warning"},
     )
     def return_to_drafting(self) -> None:
         """The jurist returns the draft with comments."""
@@ -382,9 +356,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.LEGAL_REVIEW,
         target=CaseStatus.AWAITING_DECISION,
-        conditions=[legal_assessment_recorded],
+        conditions=[registered_guards(Transition.APPROVE_LEGAL_REVIEW)],
         permission=permissions.can_review_legal,
-        custom={"label": _("Approve the agreement"), "style": "success"},
+        custom={"label": Transition.APPROVE_LEGAL_REVIEW.label, "style": "success"},
     )
     def approve_legal_review(self) -> None:
         """The jurist approves the agreement; it can go to the committee."""
@@ -393,8 +367,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.AWAITING_DECISION,
         target=CaseStatus.SIGNING,
+        conditions=[registered_guards(Transition.RECORD_APPROVAL)],
         permission=permissions.can_record_decision,
-        custom={"label": _("Record approval by the committee"), "style": "success"},
+        custom={"label": Transition.RECORD_APPROVAL.label, "style": "success"},
     )
     def record_approval(self) -> None:
         """The committee approved the IOP; the parties sign."""
@@ -403,8 +378,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.AWAITING_DECISION,
         target=CaseStatus.REJECTED,
+        conditions=[registered_guards(Transition.RECORD_REJECTION)],
         permission=permissions.can_record_decision,
-        custom={"label": _("Record rejection by the committee"), "style": "danger"},
+        custom={"label": Transition.RECORD_REJECTION.label, "style": "danger"},
     )
     def record_rejection(self) -> None:
         """The committee rejected the IOP (avslag)."""
@@ -413,9 +389,10 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.AWAITING_DECISION,
         target=CaseStatus.DRAFTING,
+        conditions=[registered_guards(Transition.RECORD_REFERRAL_BACK)],
         permission=permissions.can_record_decision,
         custom={
-            "label": _("Record referral back by the committee"),
+            "label": Transition.RECORD_REFERRAL_BACK.label,
             "style": "warning",
             "note_required": True,
         },
@@ -427,9 +404,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.SIGNING,
         target=CaseStatus.ACTIVE,
-        conditions=[all_parties_signed],
+        conditions=[registered_guards(Transition.ACTIVATE)],
         permission=permissions.can_change_case,
-        custom={"label": _("Activate the partnership"), "style": "success"},
+        custom={"label": Transition.ACTIVATE.label, "style": "success"},
     )
     def activate(self) -> None:
         """Every party has signed: the partnership is active."""
@@ -438,8 +415,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.ACTIVE,
         target=CaseStatus.RENEGOTIATION,
+        conditions=[registered_guards(Transition.START_RENEGOTIATION)],
         permission=permissions.can_record_decision,
-        custom={"label": _("Record decision to renegotiate"), "style": "primary"},
+        custom={"label": Transition.START_RENEGOTIATION.label, "style": "primary"},
     )
     def start_renegotiation(self) -> None:
         """The committee decided that the agreement is to be renegotiated."""
@@ -448,9 +426,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.RENEGOTIATION,
         target=CaseStatus.ACTIVE,
-        conditions=[renegotiated_version_signed],
+        conditions=[registered_guards(Transition.COMPLETE_RENEGOTIATION)],
         permission=permissions.can_change_case,
-        custom={"label": _("Complete the renegotiation"), "style": "success"},
+        custom={"label": Transition.COMPLETE_RENEGOTIATION.label, "style": "success"},
     )
     def complete_renegotiation(self) -> None:
         """The parties have signed the renegotiated agreement; no new committee decision."""
@@ -459,10 +437,10 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=[CaseStatus.ACTIVE, CaseStatus.RENEGOTIATION],
         target=CaseStatus.NOTICE_GIVEN,
-        conditions=[has_notice_date, notice_date_not_in_future],
+        conditions=[has_notice_date, notice_date_not_in_future, registered_guards(Transition.GIVE_NOTICE)],
         permission=permissions.can_change_case,
         custom={
-            "label": _("Register notice of termination"),
+            "label": Transition.GIVE_NOTICE.label,
             "style": "danger",
             "fields": ["notice_date", "notice_given_by"],
         },
@@ -474,8 +452,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.NOTICE_GIVEN,
         target=CaseStatus.WINDING_DOWN,
+        conditions=[registered_guards(Transition.START_WINDING_DOWN)],
         permission=permissions.can_record_decision,
-        custom={"label": _("Record the committee's decision to end"), "style": "danger"},
+        custom={"label": Transition.START_WINDING_DOWN.label, "style": "danger"},
     )
     def start_winding_down(self) -> None:
         """The committee decided the ending; the parties produce a wind-down plan."""
@@ -484,9 +463,9 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.WINDING_DOWN,
         target=CaseStatus.CLOSED,
-        conditions=[wind_down_plan_registered],
+        conditions=[wind_down_plan_registered, registered_guards(Transition.CLOSE)],
         permission=permissions.can_change_case,
-        custom={"label": _("Close the case"), "style": "secondary"},
+        custom={"label": Transition.CLOSE.label, "style": "secondary"},
     )
     def close(self) -> None:
         """The wind-down plan is registered and carried out: the case is closed."""

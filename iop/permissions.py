@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import TransitionForbidden
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -58,3 +62,35 @@ def can_review_legal(case: Case, user: AnyUser | None) -> bool:
 def can_record_decision(case: Case, user: AnyUser | None) -> bool:
     """The committee secretary records the committee's decisions."""
     return _active(user) and user.has_perm(RECORD_DECISION)
+
+
+# The sentence a refused user reads, one per rule above, said once.
+REFUSALS = {
+    can_change_case: _("Only the case's officer, its substitute or the IOP coordinator may do this."),
+    can_review_legal: _("Only a jurist may do this."),
+    can_record_decision: _("Only a committee secretary may do this."),
+}
+GENERIC_REFUSAL = _("You do not have permission to do this.")
+
+
+def refusal(rule) -> str:
+    """What a user refused by ``rule`` (one of the ``(case, user)`` functions above) reads."""
+    return str(REFUSALS.get(rule, GENERIC_REFUSAL))
+
+
+def ensure(rule, case: Case, user: AnyUser | None) -> None:
+    """Raise ``TransitionForbidden`` with the rule's sentence unless ``rule(case, user)``."""
+    if not rule(case, user):
+        raise TransitionForbidden([refusal(rule)])
+
+
+def ensure_can_change_case(case: Case, user: AnyUser | None) -> None:
+    ensure(can_change_case, case, user)
+
+
+def ensure_can_review_legal(case: Case, user: AnyUser | None) -> None:
+    ensure(can_review_legal, case, user)
+
+
+def ensure_can_record_decision(case: Case, user: AnyUser | None) -> None:
+    ensure(can_record_decision, case, user)

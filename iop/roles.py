@@ -1,6 +1,13 @@
-"""The permissions each role (group) carries. Used by the migration that creates the groups
-and by the demo data; changing this table needs a new migration (depending on the apps it names) that calls
-sync_roles."""
+"""The permissions each role (group) carries.
+
+Every app declares its own in a ``roles.py`` beside its models: ``ROLE_PERMISSIONS``, a
+{role: [permission, …]} table of that app's permissions. ``sync_roles`` merges every app's
+table (found like admin modules are, with ``autodiscover_modules``) and gives each group
+exactly the merged permissions. A migration that adds permissions calls ``sync_roles``; so
+does the demo command. Changing a table needs a new migration of that app that calls it.
+"""
+
+from django.utils.module_loading import autodiscover_modules
 
 from .constants import Role
 
@@ -16,15 +23,6 @@ VIEW_ALL = [
     "partners.view_contactperson",
     "partners.view_organisationdocument",
     "partners.view_valuedeclaration",
-    "agreements.view_agreement",
-    "agreements.view_agreementversion",
-    "agreements.view_agreementsection",
-    "agreements.view_agreementparty",
-    "agreements.view_budgetline",
-    "agreements.view_actionplanactivity",
-    "agreements.view_reviewcomment",
-    "agreements.view_riskassessment",
-    "agreements.view_riskfactoranswer",
 ]
 
 CASE_WORK = [
@@ -41,27 +39,10 @@ CASE_WORK = [
     "partners.change_contactperson",
     "partners.add_organisationdocument",
     "partners.add_valuedeclaration",
-    "agreements.add_agreement",
-    "agreements.add_agreementversion",
-    "agreements.change_agreementversion",
-    "agreements.change_agreementsection",
-    "agreements.add_agreementparty",
-    "agreements.change_agreementparty",
-    "agreements.add_budgetline",
-    "agreements.change_budgetline",
-    "agreements.delete_budgetline",
-    "agreements.add_actionplanactivity",
-    "agreements.change_actionplanactivity",
-    "agreements.delete_actionplanactivity",
 ]
 
 LEGAL_REVIEW = [
     "iop.review_legal",
-    "agreements.add_reviewcomment",
-    "agreements.add_riskassessment",
-    "agreements.change_riskassessment",
-    "agreements.add_riskfactoranswer",
-    "agreements.change_riskfactoranswer",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -74,8 +55,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def merged_role_permissions() -> dict[str, list[str]]:
+    """Every installed app's role table merged: {role: permissions}, in app order."""
+    import sys
+
+    autodiscover_modules("roles")
+    from django.apps import apps as installed
+
+    merged: dict[str, list[str]] = {role: [] for role in Role}
+    for app_config in installed.get_app_configs():
+        module = sys.modules.get(f"{app_config.name}.roles")
+        for role, codes in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            merged.setdefault(role, []).extend(c for c in codes if c not in merged[role])
+    return merged
+
+
 def sync_roles(apps, schema_editor=None) -> None:
-    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    """Create the role groups and give each exactly the permissions of every app's table."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -85,7 +81,7 @@ def sync_roles(apps, schema_editor=None) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in merged_role_permissions().items():
         group, _ = Group.objects.get_or_create(name=str(role.value))
         perms = []
         for code in codes:

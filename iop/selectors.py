@@ -15,7 +15,9 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from partners.users import display_name
+
+from . import permissions, workflow
 from .constants import CaseEventKind, CaseStatus
 from .models import Case, CaseEvent
 
@@ -239,14 +241,10 @@ class _ValueDisplay:
             obj = self.objects.get(field.related_model, {}).get(value)
             if obj is None:
                 return str(_("(deleted: %(pk)s)") % {"pk": value})
-            return _user_name(obj) if field.related_model is User else str(obj)
+            return display_name(obj) if field.related_model is User else str(obj)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         return str(formats.localize(value))
-
-
-def _user_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _event_entry(event: CaseEvent, labels: dict[str, str]) -> TimelineEntry:
@@ -256,7 +254,7 @@ def _event_entry(event: CaseEvent, labels: dict[str, str]) -> TimelineEntry:
         title = labels.get(event.transition, title)
         detail = f"{event.get_from_status_display()} → {event.get_to_status_display()}"
     elif event.kind == CaseEventKind.ASSIGNMENT and event.assignee is not None:
-        detail = _user_name(event.assignee)
+        detail = display_name(event.assignee)
     elif event.kind == CaseEventKind.CREATED and event.to_status:
         detail = str(event.get_to_status_display())
     return TimelineEntry(
@@ -270,9 +268,9 @@ def _event_entry(event: CaseEvent, labels: dict[str, str]) -> TimelineEntry:
 
 
 def _transition_labels() -> dict[str, str]:
-    from .services import transition_info, transition_names
+    from .constants import Transition
 
-    return {name: transition_info(name).label for name in transition_names()}
+    return {t.value: str(t.label) for t in Transition}
 
 
 def case_officer_choices() -> QuerySet:
@@ -329,101 +327,124 @@ class WorkQueue:
     description: str
     cases: list[Case]
     total: int
+    url_name: str = ""
+    link_text: str = ""
+    link_id: str = ""
 
 
 QUEUE_SIZE = 10
 
 
-def _queue(key: str, title, description, queryset: QuerySet) -> WorkQueue:
-    total = queryset.count()
-    rows = (
-        list(queryset.with_list_data().order_by("status_changed_at", "pk")[:QUEUE_SIZE])
-        if total
-        else []
-    )
-    return WorkQueue(
-        key=key, title=str(title), description=str(description), cases=rows, total=total
-    )
-
-
 def waiting_for(*, user) -> list[WorkQueue]:
-    """What waits for this user on the start page, by role: the case officer's cases that
-    need the next step, the coordinator's new initiatives, the jurist's review queue and the
-    secretary's matters for the committee. A constant number of queries per queue; queues
-    without cases are left out."""
-    cases = Case.objects.for_user(user)
+    """What waits for this user on the start page: every queue registered with
+    ``workflow.register_start_queue`` (by this app and the others) that is for the user's role
+    and has cases. Two queries per queue, however many cases wait."""
+    visible = Case.objects.for_user(user)
     queues: list[WorkQueue] = []
-    if user.has_perm(permissions.HANDLE_CASE):
-        mine = cases.handled_by(user)
+    for queue in workflow.start_queues():
+        queryset = queue.cases(user, visible)
+        if queryset is None:
+            continue
+        total = queryset.count()
+        if not total:
+            continue
+        rows = list(queryset.with_list_data().order_by("status_changed_at", "pk")[:QUEUE_SIZE])
         queues.append(
-            _queue(
-                "to_prepare",
-                _("Initiatives to prepare"),
-                _("Received initiatives and cases in preparation whose checklist is not complete."),
-                mine.filter(status__in=[CaseStatus.RECEIVED, CaseStatus.PREPARATION])
-                .filter(
-                    Q(checklist__isnull=True)
-                    | Q(checklist__answers__answer__isnull=True)
-                    | Q(checklist__answers__answer=False)
-                )
-                .distinct(),
+            WorkQueue(
+                key=queue.key,
+                title=str(queue.title),
+                description=str(queue.description),
+                cases=rows,
+                total=total,
+                url_name=queue.url_name,
+                link_text=str(queue.link_text),
+                link_id=queue.link_id,
             )
         )
-        queues.append(
-            _queue(
-                "returned",
-                _("Agreements being drafted"),
-                _(
-                    "Draft agreements to finish and submit for legal review, including those the jurist returned."
-                ),
-                mine.filter(status=CaseStatus.DRAFTING),
-            )
-        )
-        queues.append(
-            _queue(
-                "to_sign",
-                _("Agreements to sign"),
-                _("Approved by the committee: record the signatures and activate the partnership."),
-                mine.filter(status=CaseStatus.SIGNING),
-            )
-        )
-    if user.has_perm(permissions.COORDINATE_CASES):
-        queues.append(
-            _queue(
-                "new_initiatives",
-                _("New initiatives in the whole portfolio"),
-                _("Initiatives received but not yet in preparation, whoever handles them."),
-                cases.filter(status=CaseStatus.RECEIVED),
-            )
-        )
-    if user.has_perm(permissions.REVIEW_LEGAL):
-        queues.append(
-            _queue(
-                "legal_review",
-                _("Legal review queue"),
-                _("Agreements waiting for your review, oldest first."),
-                # A renegotiated agreement is reviewed while its case stays in renegotiation.
-                cases.filter(
-                    Q(status=CaseStatus.LEGAL_REVIEW)
-                    | Q(status=CaseStatus.RENEGOTIATION, agreement__versions__status="submitted")
-                ).distinct(),
-            )
-        )
-    if user.has_perm(permissions.RECORD_DECISION):
-        queues.append(
-            _queue(
-                "awaiting_decision",
-                _("Matters for the committee"),
-                _("Approved by the jurist and waiting for the committee's decision."),
-                cases.filter(status=CaseStatus.AWAITING_DECISION),
-            )
-        )
-        queues.append(
-            _queue(
-                "notice_given",
-                _("Terminations for the committee"),
-                _("Notice has been given: the committee decides the ending."),
-                cases.filter(status=CaseStatus.NOTICE_GIVEN),
-            )
-        )
-    return [q for q in queues if q.total]
+    return queues
+
+
+# The hub's own queues, registered in IopConfig.ready like every other app's.
+
+
+def officer_queue(*statuses: CaseStatus, checklist_incomplete: bool = False):
+    """A queue of the user's own cases (officer or substitute) at ``statuses``."""
+
+    def cases(user, visible: QuerySet) -> QuerySet | None:
+        if not user.has_perm(permissions.HANDLE_CASE):
+            return None
+        mine = visible.handled_by(user).filter(status__in=statuses)
+        if checklist_incomplete:
+            mine = mine.filter(
+                Q(checklist__isnull=True)
+                | Q(checklist__answers__answer__isnull=True)
+                | Q(checklist__answers__answer=False)
+            ).distinct()
+        return mine
+
+    return cases
+
+
+def role_queue(permission: str, *statuses: CaseStatus):
+    """A queue of every visible case at ``statuses``, for the holders of ``permission``."""
+
+    def cases(user, visible: QuerySet) -> QuerySet | None:
+        if not user.has_perm(permission):
+            return None
+        return visible.filter(status__in=statuses)
+
+    return cases
+
+
+def register_start_queues() -> None:
+    queue = workflow.register_start_queue
+    queue(
+        key="to_prepare",
+        order=10,
+        title=_("Initiatives to prepare"),
+        description=_(
+            "Received initiatives and cases in preparation whose checklist is not complete."
+        ),
+        cases=officer_queue(
+            CaseStatus.RECEIVED, CaseStatus.PREPARATION, checklist_incomplete=True
+        ),
+    )
+    queue(
+        key="returned",
+        order=20,
+        title=_("Agreements being drafted"),
+        description=_(
+            "Draft agreements to finish and submit for legal review, including those the jurist returned."
+        ),
+        cases=officer_queue(CaseStatus.DRAFTING),
+    )
+    queue(
+        key="to_sign",
+        order=30,
+        title=_("Agreements to sign"),
+        description=_(
+            "Approved by the committee: record the signatures and activate the partnership."
+        ),
+        cases=officer_queue(CaseStatus.SIGNING),
+    )
+    queue(
+        key="new_initiatives",
+        order=40,
+        title=_("New initiatives in the whole portfolio"),
+        description=_("Initiatives received but not yet in preparation, whoever handles them."),
+        cases=role_queue(permissions.COORDINATE_CASES, CaseStatus.RECEIVED),
+    )
+    queue(
+        key="awaiting_decision",
+        order=60,
+        title=_("Matters for the committee"),
+        description=_("Approved by the jurist and waiting for the committee's decision."),
+        cases=role_queue(permissions.RECORD_DECISION, CaseStatus.AWAITING_DECISION),
+    )
+    queue(
+        key="notice_given",
+        order=70,
+        title=_("Terminations for the committee"),
+        description=_("Notice has been given: the committee decides the ending."),
+        cases=role_queue(permissions.RECORD_DECISION, CaseStatus.NOTICE_GIVEN),
+    )

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from agreements import conditions
+from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
 from iop.services import TransitionRefused, case_transition
@@ -34,7 +36,7 @@ SIGNED_ON = datetime.date(2026, 6, 1)
 
 
 def rule(condition) -> str:
-    return condition.__doc__.strip()
+    return rule_for(condition)
 
 
 def state(case: Case) -> tuple:
@@ -113,19 +115,19 @@ def test_submitting_is_refused_until_the_draft_is_complete(officer, spoil):
     spoil(draft)
 
     assert refused(case, "submit_for_legal_review", officer) == [
-        rule(Case.agreement_ready_for_review)
+        rule(conditions.agreement_ready_for_review)
     ]
     # The agreement's own service refuses with the same rule; its page lists the details.
     with pytest.raises(TransitionRefused) as refusal:
         services.submit_draft(case=case, actor=officer)
-    assert refusal.value.reasons == [rule(Case.agreement_ready_for_review)]
+    assert refusal.value.reasons == [rule(conditions.agreement_ready_for_review)]
     assert services.submission_problems(AgreementVersion.objects.get(pk=draft.pk))
 
 
 def test_submitting_is_refused_without_an_agreement(officer):
     case = drafting_case(officer=officer)
     assert refused(case, "submit_for_legal_review", officer) == [
-        rule(Case.agreement_ready_for_review)
+        rule(conditions.agreement_ready_for_review)
     ]
 
 
@@ -144,13 +146,13 @@ def test_a_complete_draft_is_submitted_and_frozen(officer):
 def test_returning_is_refused_without_comments_even_with_a_note(officer, jurist):
     case = drafting_case(officer=officer)
     agreement_at(case, "submitted")
-    assert refused(case, "return_to_drafting", jurist) == [rule(Case.review_comments_given)]
+    assert refused(case, "return_to_drafting", jurist) == [rule(conditions.review_comments_given)]
     assert refused(case, "return_to_drafting", jurist, note="Se § 7.") == [
-        rule(Case.review_comments_given)
+        rule(conditions.review_comments_given)
     ]
     with pytest.raises(TransitionRefused) as refusal:
         services.return_version(case=case, actor=jurist, comments=[(SectionKey.GOALS, "  ")])
-    assert refusal.value.reasons == [rule(Case.review_comments_given)]
+    assert refusal.value.reasons == [rule(conditions.review_comments_given)]
     assert not ReviewComment.objects.exists()
 
 
@@ -169,7 +171,7 @@ def test_a_comment_on_an_earlier_version_does_not_count(officer, jurist):
     case = drafting_case(officer=officer)
     agreement_at(case, "returned", jurist=jurist)
     case_transition(case=case, name="submit_for_legal_review", actor=officer)
-    assert refused(case, "return_to_drafting", jurist) == [rule(Case.review_comments_given)]
+    assert refused(case, "return_to_drafting", jurist) == [rule(conditions.review_comments_given)]
 
 
 # --- Approving needs the recorded assessment ------------------------------------------------------
@@ -178,10 +180,10 @@ def test_a_comment_on_an_earlier_version_does_not_count(officer, jurist):
 def test_approving_is_refused_without_an_assessment(officer, jurist):
     case = drafting_case(officer=officer)
     agreement_at(case, "submitted")
-    assert refused(case, "approve_legal_review", jurist) == [rule(Case.legal_assessment_recorded)]
+    assert refused(case, "approve_legal_review", jurist) == [rule(conditions.legal_assessment_recorded)]
     with pytest.raises(TransitionRefused) as refusal:
         services.approve_version(case=case, actor=jurist)
-    assert refusal.value.reasons == [rule(Case.legal_assessment_recorded)]
+    assert refusal.value.reasons == [rule(conditions.legal_assessment_recorded)]
 
 
 @pytest.mark.parametrize("gap", ["overall", "factor"])
@@ -197,7 +199,7 @@ def test_approving_is_refused_with_an_incomplete_assessment(officer, jurist, gap
         answers=answers,
         overall_assessment="" if gap == "overall" else "Partnerskap.",
     )
-    assert refused(case, "approve_legal_review", jurist) == [rule(Case.legal_assessment_recorded)]
+    assert refused(case, "approve_legal_review", jurist) == [rule(conditions.legal_assessment_recorded)]
     assert services.assessment_problems(version)
 
 
@@ -217,13 +219,13 @@ def test_activating_is_refused_until_every_party_has_signed(officer):
     case = drafting_case(officer=officer)
     version = agreement_at(case, "signing")
     first, last = version.parties.order_by("order", "pk")
-    assert refused(case, "activate", officer) == [rule(Case.all_parties_signed)]
+    assert refused(case, "activate", officer) == [rule(conditions.all_parties_signed)]
 
     services.record_signature(
         party=first, actor=officer, signed_on=SIGNED_ON, method=SigningMethod.PAPER
     )
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SIGNING
-    assert refused(case, "activate", officer) == [rule(Case.all_parties_signed)]
+    assert refused(case, "activate", officer) == [rule(conditions.all_parties_signed)]
 
     services.record_signature(
         party=last, actor=officer, signed_on=SIGNED_ON, method=SigningMethod.DIGITAL
@@ -245,11 +247,11 @@ def test_completing_a_renegotiation_is_refused_until_the_new_version_is_signed(o
     case_transition(case=case, name="start_renegotiation", actor=secretary)
     # Nothing new written yet: the old signatures do not complete it.
     assert refused(case, "complete_renegotiation", officer) == [
-        rule(Case.renegotiated_version_signed)
+        rule(conditions.renegotiated_version_signed)
     ]
     services.start_revision(case=case, actor=officer)
     assert refused(case, "complete_renegotiation", officer) == [
-        rule(Case.renegotiated_version_signed)
+        rule(conditions.renegotiated_version_signed)
     ]
 
 
@@ -258,13 +260,13 @@ def test_a_renegotiated_version_approved_but_half_signed_does_not_complete(offic
     version = renegotiated_version(case)
     first, last = version.parties.order_by("order", "pk")
     assert refused(case, "complete_renegotiation", officer) == [
-        rule(Case.renegotiated_version_signed)
+        rule(conditions.renegotiated_version_signed)
     ]
     services.record_signature(
         party=first, actor=officer, signed_on=SIGNED_ON, method=SigningMethod.PAPER
     )
     assert refused(case, "complete_renegotiation", officer) == [
-        rule(Case.renegotiated_version_signed)
+        rule(conditions.renegotiated_version_signed)
     ]
     services.record_signature(
         party=last, actor=officer, signed_on=SIGNED_ON, method=SigningMethod.PAPER

@@ -21,7 +21,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import _stage_context, visible_case
+from iop.views.case import stage_context, visible_case
 
 from .. import services
 from ..constants import VersionStatus
@@ -81,7 +81,7 @@ def signing_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     if request.method == "POST" and not can_record:
         raise PermissionDenied
     state = signing_state(case)
-    context = {"case": case, "state": state, "can_record": can_record, **_stage_context(case)}
+    context = {"case": case, "state": state, "can_record": can_record, **stage_context(case)}
 
     if request.method == "POST" and not state.is_open:
         context["refusal"] = state.reason

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from iop.models import Case
-from iop.views.case import _stage_context, visible_case
+from iop.views.case import stage_context, visible_case
 
 from .. import selectors, services
 from ..constants import VersionStatus
@@ -86,7 +86,7 @@ def versions_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         "agreement": agreement,
         "rows": rows,
         "compare_form": compare_form,
-        **_stage_context(case),
+        **stage_context(case),
     }
     return render(request, "agreements/versions.html", context)
 
@@ -130,7 +130,7 @@ def version_view(request: HttpRequest, case_pk: int, number: int) -> HttpRespons
             if version.based_on_id
             else None
         ),
-        **_stage_context(case),
+        **stage_context(case),
     }
     return render(request, "agreements/version.html", context)
 
@@ -158,7 +158,7 @@ def diff_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         raise Http404
     versions = {v.number: v for v in agreement.versions.all()}
     form = CompareForm(request.GET, numbers=sorted(versions, reverse=True))
-    context = {"case": case, "agreement": agreement, "form": form, **_stage_context(case)}
+    context = {"case": case, "agreement": agreement, "form": form, **stage_context(case)}
     if not form.is_valid():
         return render(request, "agreements/diff.html", context, status=400)
     old = selectors.version_detail(versions[form.cleaned_data["fran"]])

@@ -21,6 +21,8 @@ from agreements import services as agreement_services
 from agreements.constants import SectionKey, VersionStatus
 from agreements.models import AgreementVersion, ReviewComment
 from agreements.tests.factories import complete_draft
+from agreements import conditions as agreement_conditions
+from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, DocumentKind, NoticeGivenBy, Role
 from iop.models import Case, CaseEvent
 from iop.services import case_transition
@@ -231,7 +233,7 @@ def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
     before = transition_events(case)
     response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
     assert response.status_code == 200
-    assert response.context["reasons"] == [Case.legal_assessment_recorded.__doc__.strip()]
+    assert response.context["reasons"] == [rule_for(agreement_conditions.legal_assessment_recorded)]
     assert f"<li>{rule(Case.legal_assessment_recorded)}</li>" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
     assert transition_events(case) == before
@@ -285,7 +287,7 @@ def test_a_refused_transition_shows_the_swedish_rule_keeps_the_note_and_changes_
         transition_url(case, "start_drafting"), {"note": "Checklistan gick vi igenom i går"}
     )
     assert response.status_code == 200
-    assert response.context["reasons"] == [Case.checklist_passed.__doc__.strip()]
+    assert response.context["reasons"] == [rule_for(Case.checklist_passed)]
     page = response.content.decode()
     assert f"<li>{rule(Case.checklist_passed)}</li>" in page
     assert 'id="refusal"' in page
@@ -336,7 +338,7 @@ def test_give_notice_asks_for_a_date_and_who_gave_it(login, officer):
         {"notice_date": "2099-01-01", "notice_given_by": NoticeGivenBy.ORGANISATION},
     )
     assert future.status_code == 200
-    assert future.context["reasons"] == [Case.notice_date_not_in_future.__doc__.strip()]
+    assert future.context["reasons"] == [rule_for(Case.notice_date_not_in_future)]
     assert 'value="2099-01-01"' in future.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACTIVE
 
@@ -361,7 +363,7 @@ def test_returning_to_drafting_requires_a_comment_on_the_version(login, officer,
     # A note on the transition is not a comment on the version.
     refused = client.post(transition_url(case, "return_to_drafting"), {"note": "Se § 7 om vite."})
     assert refused.status_code == 200
-    assert refused.context["reasons"] == [Case.review_comments_given.__doc__.strip()]
+    assert refused.context["reasons"] == [rule_for(agreement_conditions.review_comments_given)]
     assert "Se § 7 om vite." in refused.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from iop.constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion, Role
 from iop.models import Checklist, ChecklistAnswer
-from iop.services_checklist import checklist_criterion_save, checklist_questions_save
+from iop.services.checklist import checklist_criterion_save, checklist_questions_save
 from iop.tests.factories import CaseFactory, ChecklistFactory
 from partners.tests.factories import OrganisationFactory
 

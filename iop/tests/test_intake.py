@@ -334,7 +334,7 @@ def test_if_the_case_cannot_be_registered_the_new_organisation_is_not_saved_eith
     client, officer, committee, monkeypatch
 ):
     """One transaction: the organisation is created first; a failure after it undoes it."""
-    from iop import services_intake
+    from iop.services import intake as services_intake
 
     def refuse(**kwargs):
         assert Organisation.objects.filter(name="Byalaget Norra Ny").exists()
@@ -353,7 +353,7 @@ def test_if_the_case_cannot_be_registered_the_new_organisation_is_not_saved_eith
 
 
 def test_an_unexpected_failure_also_saves_nothing(officer, committee, monkeypatch):
-    from iop import services_intake
+    from iop.services import intake as services_intake
 
     def boom(**kwargs):
         raise RuntimeError("database went away")
@@ -376,7 +376,7 @@ def test_an_unexpected_failure_also_saves_nothing(officer, committee, monkeypatc
 def test_the_service_refuses_users_who_may_not_register(jurist, committee):
     from django.core.exceptions import PermissionDenied
 
-    from iop.services_intake import initiative_register
+    from iop.services.intake import initiative_register
 
     with pytest.raises(PermissionDenied):
         initiative_register(

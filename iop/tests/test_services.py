@@ -7,6 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agreements.models import ReviewComment
+from agreements import conditions as agreement_conditions
+from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, PublicBodyKind, Role
 from iop.models import Case, CaseEvent
 from iop.services import (
@@ -166,7 +168,7 @@ def test_the_jurist_returns_with_comments_on_the_version_not_a_note(db, jurist):
     ReviewComment.objects.filter(version__agreement__case=case).delete()
     with pytest.raises(TransitionRefused) as refused:
         case_transition(case=case, name="return_to_drafting", actor=jurist, note="Se § 7.")
-    assert refused.value.reasons == [Case.review_comments_given.__doc__.strip()]
+    assert refused.value.reasons == [rule_for(agreement_conditions.review_comments_given)]
 
 
 # --- History and after-commit announcements ---------------------------------------------------

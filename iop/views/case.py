@@ -12,14 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agreements.models import AgreementVersion
 from partners.models import Organisation
 
-from .. import permissions
+from .. import permissions, workflow
 from ..case_forms import ReassignForm, TransitionForm
 from ..constants import CaseStatus
 from ..models import Case, Checklist
@@ -29,26 +31,28 @@ from ..services import (
     available_transitions,
     case_assign_officer,
     case_transition,
+    role_allows,
     transition_info,
     transition_names,
     transition_refusals,
 )
+from partners.users import display_name
 
 # Bootstrap colour of the stage badge; the badge always carries the stage's name as text.
 STAGE_STYLES = {
-    "received": "text-bg-info",
-    "preparation": "text-bg-info",
-    "drafting": "text-bg-primary",
-    "legal_review": "text-bg-primary",
-    "awaiting_decision": "text-bg-primary",
-    "signing": "text-bg-primary",
-    "active": "text-bg-success",
-    "renegotiation": "text-bg-warning",
-    "notice_given": "text-bg-warning",
-    "winding_down": "text-bg-warning",
-    "not_pursued": "text-bg-secondary",
-    "rejected": "text-bg-secondary",
-    "closed": "text-bg-dark",
+    CaseStatus.RECEIVED: "text-bg-info",
+    CaseStatus.PREPARATION: "text-bg-info",
+    CaseStatus.DRAFTING: "text-bg-primary",
+    CaseStatus.LEGAL_REVIEW: "text-bg-primary",
+    CaseStatus.AWAITING_DECISION: "text-bg-primary",
+    CaseStatus.SIGNING: "text-bg-primary",
+    CaseStatus.ACTIVE: "text-bg-success",
+    CaseStatus.RENEGOTIATION: "text-bg-warning",
+    CaseStatus.NOTICE_GIVEN: "text-bg-warning",
+    CaseStatus.WINDING_DOWN: "text-bg-warning",
+    CaseStatus.NOT_PURSUED: "text-bg-secondary",
+    CaseStatus.REJECTED: "text-bg-secondary",
+    CaseStatus.CLOSED: "text-bg-dark",
 }
 
 
@@ -68,7 +72,7 @@ def visible_case(request: HttpRequest, pk: int, *, detail: bool = False) -> Case
     return get_object_or_404(cases, pk=pk)
 
 
-def _stage_context(case: Case) -> dict:
+def stage_context(case: Case) -> dict:
     return {"stage_style": STAGE_STYLES.get(case.status, "text-bg-secondary")}
 
 
@@ -83,12 +87,34 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": _planning_fields(case),
         "actions": available_transitions(case, request.user),
         "can_reassign": permissions.can_change_case(case, request.user),
-        "agreement_version": AgreementVersion.objects.filter(agreement__case=case)
-        .order_by("-number")
-        .first(),
-        **_stage_context(case),
+        **stage_context(case),
     }
+    context["actions"] = [_with_url(case, action) for action in context["actions"]]
+    context["panels"] = _panels(request, case, context)
     return render(request, "iop/case_detail.html", context)
+
+
+def _with_url(case: Case, action):
+    """The action with the page where it is taken: another app's screen, or the generic
+    confirmation page."""
+    page = action.action_page
+    url = (
+        reverse(page, kwargs={"case_pk": case.pk})
+        if page
+        else reverse("cases:transition", args=[case.pk, action.name])
+    )
+    return {"name": action.name, "label": action.label, "style": action.style, "url": url}
+
+
+def _panels(request: HttpRequest, case: Case, context: dict) -> list[str]:
+    """The other apps' sections of the case page (``workflow.register_case_panel``), rendered
+    in their order, each with the page's context and its own."""
+    rendered = []
+    for panel in workflow.case_panels():
+        extra = panel.context(request, case) if panel.context else {}
+        html = render_to_string(panel.template, {**context, **extra}, request=request)
+        rendered.append(mark_safe(html))  # noqa: S308 (rendered by Django's template engine)
+    return rendered
 
 
 def _planning_fields(case: Case) -> list[tuple[str, str]]:
@@ -98,25 +124,6 @@ def _planning_fields(case: Case) -> list[tuple[str, str]]:
         for field in Case._meta.concrete_fields
         if field.name.startswith("plan_") and (value := getattr(case, field.name))
     ]
-
-
-# These steps need the agreement's own forms (the draft's checks, the jurist's comments and
-# assessment, the signatures recorded party by party), so the generic confirmation page
-# sends the user there.
-AGREEMENT_PAGES = {
-    "submit_for_legal_review": "agreements:detail",
-    "return_to_drafting": "agreements:review",
-    "approve_legal_review": "agreements:review",
-    "activate": "agreements:signing",
-    "complete_renegotiation": "agreements:signing",
-}
-
-
-def _role_allows(case: Case, name: str, user) -> bool:
-    """Whether the user's role lets them take transition ``name`` on this case at all, in
-    whichever stage it starts from."""
-    transitions = Case._meta.get_field("status").get_all_transitions(Case)
-    return any(t.has_perm(case, user) for t in transitions if t.name == name)
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,21 +140,21 @@ def case_transition_view(request: HttpRequest, pk: int, name: str) -> HttpRespon
     if name not in transition_names():
         raise Http404
     case = visible_case(request, pk)
-    if not _role_allows(case, name, request.user):
+    if not role_allows(case, name, request.user):
         raise PermissionDenied
     info = transition_info(name, case.status)
     context = {
         "case": case,
         "info": info,
         "target_label": CaseStatus(info.target).label,
-        **_stage_context(case),
+        **stage_context(case),
     }
 
     if name not in {t.name for t in available_transitions(case, request.user)}:
         context["reasons"] = transition_refusals(case, name, request.user)
         return render(request, "iop/case/transition.html", context, status=409)
-    if request.method == "GET" and name in AGREEMENT_PAGES:
-        return redirect(AGREEMENT_PAGES[name], case_pk=case.pk)
+    if request.method == "GET" and info.action_page:
+        return redirect(info.action_page, case_pk=case.pk)
 
     form = TransitionForm(request.POST or None, info=info)
     if request.method == "POST" and form.is_valid():
@@ -196,9 +203,9 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s is now the case officer.")
-                % {"name": officer.get_full_name() or officer.get_username()},
+                % {"name": display_name(officer)},
             )
             return redirect("cases:detail", pk=case.pk)
     return render(
-        request, "iop/case/reassign.html", {"case": case, "form": form, **_stage_context(case)}
+        request, "iop/case/reassign.html", {"case": case, "form": form, **stage_context(case)}
     )

@@ -29,7 +29,7 @@ from .. import permissions
 from ..constants import CHECKLIST_QUESTIONS, CaseStatus, ChecklistSource, Criterion
 from ..forms import ChecklistQuestionsForm, CriterionForm, answer_to_choice
 from ..models import Case, Checklist, ChecklistAnswer
-from ..services_checklist import (
+from ..services.checklist import (
     QUESTION_FIELDS,
     checklist_criterion_save,
     checklist_is_editable,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import permissions
 from ..forms import PLANNING_SHEET_1, PLANNING_SHEET_2, InitiativeIntake
-from ..services_intake import initiative_register
+from ..services.intake import initiative_register
 
 # Where an error the service finds (e.g. an organisation number registered by someone else
 # a moment ago) is shown: fields of the new organisation, or of the case.

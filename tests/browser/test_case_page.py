@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from django.core import mail
 from django.urls import reverse
 
+from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
 from iop.tests.factories import CaseFactory
@@ -100,7 +101,7 @@ def test_an_officer_moves_a_case_to_preparation_with_a_note(
     assert_accessible(page)
     page.locator("#id_note").fill("Vi börjar skriva.")
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("#refusal")).to_contain_text(Case.checklist_passed.__doc__.strip())
+    expect(page.locator("#refusal")).to_contain_text(rule_for(Case.checklist_passed))
     expect(page.locator("#id_note")).to_have_value("Vi börjar skriva.")
     assert_accessible(page)
     in_preparation.refresh_from_db()

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from iop.constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion, LegalForm
 from iop.models import Case, Checklist
-from iop.services_checklist import checklist_criterion_save
+from iop.services.checklist import checklist_criterion_save
 from iop.tests.factories import CaseFactory, CommitteeFactory
 from partners.models import Organisation
 from partners.tests.factories import OrganisationFactory

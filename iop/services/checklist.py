@@ -1,19 +1,22 @@
-"""Writes of the checklist screen (DOMAIN.md §4). Each criterion is saved on its own as the
-case officer answers it, so every function here changes only what it is given: two saves
-of the same row that cross on the way to the server cannot undo each other."""
+"""The eligibility checklist (DOMAIN.md §4). Each criterion is saved on its own as the case
+officer answers it, so every function here changes only what it is given: two saves of the
+same row that cross on the way to the server cannot undo each other."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from simple_history.utils import bulk_create_with_history
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion
-from .models import Case, Checklist, ChecklistAnswer
-from .services import TransitionForbidden, checklist_answer, checklist_for_case
+from .. import permissions
+from ..constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion
+from ..exceptions import TransitionForbidden
+from ..models import Case, Checklist, ChecklistAnswer
+from .common import lock_case
 
 QUESTION_FIELDS = tuple(name for name, _question in CHECKLIST_QUESTIONS)
 
@@ -36,15 +39,47 @@ def checklist_is_editable(case: Case, user: Any) -> bool:
 
 
 def _ensure_editable(case: Case, actor: Any) -> None:
-    if not permissions.can_change_case(case, actor):
-        raise TransitionForbidden(
-            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
-        )
+    permissions.ensure_can_change_case(case, actor)
     if case.status not in EDITABLE_STATUSES:
         raise TransitionForbidden(
             [_("The checklist can only be changed while the case is received or in preparation.")]
         )
 
+
+@transaction.atomic
+def checklist_for_case(*, case: Case, actor: Any = None) -> Checklist:
+    """The case's checklist, created with one unanswered row per criterion if missing (each
+    row with its history record, so the audit trail starts at the empty answer)."""
+    checklist, created = Checklist.objects.get_or_create(case=case)
+    if created or checklist.answers.count() != len(Criterion):
+        existing = set(checklist.answers.values_list("criterion", flat=True))
+        bulk_create_with_history(
+            [
+                ChecklistAnswer(checklist=checklist, criterion=c)
+                for c in Criterion
+                if c.value not in existing
+            ],
+            ChecklistAnswer,
+            default_user=actor if getattr(actor, "pk", None) else None,
+        )
+    return checklist
+
+
+@transaction.atomic
+def checklist_answer(
+    *, case: Case, actor: Any, criterion: str, answer: bool | None, comment: str = ""
+) -> ChecklistAnswer:
+    """Record one criterion's answer (yes/no/unanswered) and comment, while the checklist may
+    be changed (received or preparation) and by whoever may change the case."""
+    case = lock_case(case)
+    _ensure_editable(case, actor)
+    checklist = checklist_for_case(case=case, actor=actor)
+    row = ChecklistAnswer.objects.select_for_update().get(checklist=checklist, criterion=criterion)
+    row.answer = answer
+    row.comment = comment
+    row._history_user = actor
+    row.save()
+    return row
 
 @transaction.atomic
 def checklist_criterion_save(
@@ -57,8 +92,9 @@ def checklist_criterion_save(
 ) -> ChecklistAnswer:
     """Save one criterion's answer, its comment, or both; what is not given is kept."""
     Criterion(criterion)  # ValueError for an unknown criterion
+    case = lock_case(case)
     _ensure_editable(case, actor)
-    checklist = checklist_for_case(case=case)
+    checklist = checklist_for_case(case=case, actor=actor)
     current = ChecklistAnswer.objects.select_for_update().get(
         checklist=checklist, criterion=criterion
     )
@@ -77,8 +113,11 @@ def checklist_questions_save(*, case: Case, actor: Any, **answers: str) -> Check
     unknown = set(answers) - set(QUESTION_FIELDS)
     if unknown:
         raise ValueError(f"Unknown checklist questions: {sorted(unknown)}")
+    case = lock_case(case)
     _ensure_editable(case, actor)
-    checklist = Checklist.objects.select_for_update().get(pk=checklist_for_case(case=case).pk)
+    checklist = Checklist.objects.select_for_update().get(
+        pk=checklist_for_case(case=case, actor=actor).pk
+    )
     changed = [name for name, text in answers.items() if getattr(checklist, name) != text]
     if changed:
         for name in changed:
@@ -99,6 +138,7 @@ def checklist_save(
     """Save the whole checklist at once (the form sent without JavaScript): ``criteria``
     maps a criterion to its ``answer`` and/or ``comment``. Only the rows that changed are
     written, so the history shows what was actually changed."""
+    case = lock_case(case)
     _ensure_editable(case, actor)
     for criterion, values in criteria.items():
         checklist_criterion_save(case=case, actor=actor, criterion=criterion, **values)

@@ -14,9 +14,9 @@ from partners import permissions as partner_permissions
 from partners.models import Organisation
 from partners.services import contact_person_create, organisation_create
 
-from . import permissions
-from .models import Case
-from .services import case_register
+from .. import permissions
+from ..models import Case
+from .registration import case_register
 
 
 @transaction.atomic
