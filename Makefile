@@ -18,9 +18,11 @@ test: ## Install what is missing and run the tests (pass pytest options as ARGS=
 setup: ## Install system and Python packages only
 	@scripts/setup.sh test
 
-lint: setup ## ruff (lint and format check) and the missing-migrations check
+lint: setup ## ruff, the import contract, the state diagrams and the missing-migrations check
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
+	$(PYTHON) manage.py workflow_diagram --check
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 format: setup ## Format and sort imports with ruff

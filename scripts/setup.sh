@@ -68,7 +68,7 @@ mkdir -p var/celery/broker var/celery/processed var/celery/control var/mail var/
 stale=0
 while IFS= read -r po; do
   [ "${po%.po}.mo" -nt "$po" ] || stale=1
-done < <(find locale -name '*.po' 2>/dev/null)
+done < <(find . -path ./.venv -prune -o -path ./node_modules -prune -o -name '*.po' -print 2>/dev/null)
 if [ "$stale" -eq 1 ]; then
   echo "==> Compiling translations"
   "$python" manage.py compilemessages --ignore=.venv -v 0

@@ -9,3 +9,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.spoke"]  # noqa: F405  (the test spoke: tests/spoke)

@@ -1,0 +1,3 @@
+from iop.constants import Role
+
+ROLE_PERMISSIONS = {Role.AUDITOR: ["spoke.see_holds"]}
