@@ -323,7 +323,11 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=CaseStatus.PREPARATION,
         target=CaseStatus.DRAFTING,
-        conditions=[checklist_passed, value_declarations_signed, registered_guards(Transition.START_DRAFTING)],
+        conditions=[
+            checklist_passed,
+            value_declarations_signed,
+            registered_guards(Transition.START_DRAFTING),
+        ],
         permission=permissions.can_change_case,
         custom={"label": Transition.START_DRAFTING.label, "style": "primary"},
     )
@@ -437,7 +441,11 @@ class Case(FSMModelMixin, models.Model):
         field=status,
         source=[CaseStatus.ACTIVE, CaseStatus.RENEGOTIATION],
         target=CaseStatus.NOTICE_GIVEN,
-        conditions=[has_notice_date, notice_date_not_in_future, registered_guards(Transition.GIVE_NOTICE)],
+        conditions=[
+            has_notice_date,
+            notice_date_not_in_future,
+            registered_guards(Transition.GIVE_NOTICE),
+        ],
         permission=permissions.can_change_case,
         custom={
             "label": Transition.GIVE_NOTICE.label,

@@ -66,7 +66,9 @@ def can_record_decision(case: Case, user: AnyUser | None) -> bool:
 
 # The sentence a refused user reads, one per rule above, said once.
 REFUSALS = {
-    can_change_case: _("Only the case's officer, its substitute or the IOP coordinator may do this."),
+    can_change_case: _(
+        "Only the case's officer, its substitute or the IOP coordinator may do this."
+    ),
     can_review_legal: _("Only a jurist may do this."),
     can_record_decision: _("Only a committee secretary may do this."),
 }

@@ -78,8 +78,8 @@ _guards: dict[Transition, list[Guard]] = {}
 def rule(text: Any) -> Callable[[Callable], Callable]:
     """Declare a condition of the case with the rule users read when it is not met:
 
-        @rule(_("The case must have at least one non-profit organisation."))
-        def has_organisation(self) -> bool: ...
+    @rule(_("The case must have at least one non-profit organisation."))
+    def has_organisation(self) -> bool: ...
     """
 
     def decorate(check: Callable) -> Callable:

@@ -8,11 +8,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partners.users import display_name
+
 from .. import permissions
 from ..constants import CaseEventKind
 from ..exceptions import TransitionRefused
 from ..models import Case, CaseEvent
-from partners.users import display_name
 from .common import lock_case, record_event
 
 

@@ -81,6 +81,7 @@ def checklist_answer(
     row.save()
     return row
 
+
 @transaction.atomic
 def checklist_criterion_save(
     *,

@@ -33,7 +33,6 @@ def next_registry_number(*, public_body: PublicBody, year: int) -> tuple[int, st
     return sequence.last_serial, f"{public_body.short_code} {year}/{sequence.last_serial:05d}"
 
 
-
 @transaction.atomic
 def case_register(
     *,
@@ -78,5 +77,3 @@ def case_register(
     record_event(case=case, kind=CaseEventKind.CREATED, actor=actor, from_status="")
     record_assignment(case=case, actor=actor, officer=officer)
     return case
-
-

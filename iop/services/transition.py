@@ -75,7 +75,9 @@ def role_allows(case: Case, name: Transition | str, user: Any) -> bool:
     return any(t.has_perm(case, user) for t in declared_transitions()[_known(name)].values())
 
 
-def transition_refusals(case: Case, name: Transition | str, actor: Any, *, note: str = "") -> list[str]:
+def transition_refusals(
+    case: Case, name: Transition | str, actor: Any, *, note: str = ""
+) -> list[str]:
     """Why ``actor`` may not take transition ``name`` on ``case`` now; empty when allowed.
     Checks the stage, then the role, then the conditions (the case's own and every guard other
     apps registered), so the first reason is the most fundamental one."""

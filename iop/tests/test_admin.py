@@ -59,7 +59,7 @@ def transition_events(case) -> list[CaseEvent]:
 
 def rule(condition) -> str:
     """The Swedish rule a condition enforces, as it appears in the HTML."""
-    return html.escape(condition.__doc__.strip(), quote=False)
+    return html.escape(rule_for(condition), quote=False)
 
 
 @pytest.fixture
@@ -234,7 +234,7 @@ def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
     response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
     assert response.status_code == 200
     assert response.context["reasons"] == [rule_for(agreement_conditions.legal_assessment_recorded)]
-    assert f"<li>{rule(Case.legal_assessment_recorded)}</li>" in response.content.decode()
+    assert f"<li>{rule(agreement_conditions.legal_assessment_recorded)}</li>" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
     assert transition_events(case) == before
 

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from django.core import mail
 from django.urls import reverse
 
-from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
 from iop.tests.factories import CaseFactory
+from iop.workflow import rule_for
 
 pytestmark = [
     pytest.mark.browser,
