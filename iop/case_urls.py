@@ -2,7 +2,7 @@
 
 from django.urls import path  # noqa: F401
 
-from .views import case, checklist, intake, register
+from .views import case, checklist, documents, intake, register
 
 app_name = "cases"
 urlpatterns: list = [
@@ -13,4 +13,11 @@ urlpatterns: list = [
     path("<int:pk>/atgard/<slug:name>/", case.case_transition_view, name="transition"),
     path("<int:pk>/handlaggare/", case.case_reassign, name="reassign"),
     path("<int:pk>/checklista/", checklist.checklist, name="checklist"),
+    path("<int:pk>/handlingar/", documents.case_documents, name="documents"),
+    path("<int:pk>/handlingar/ny/", documents.case_document_create, name="document_create"),
+    path(
+        "<int:pk>/handlingar/<int:document_pk>/fil/",
+        documents.case_document_download,
+        name="document_download",
+    ),
 ]

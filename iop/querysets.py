@@ -19,6 +19,17 @@ class CaseQuerySet(models.QuerySet):
         """Cases where the user is the case officer or the substitute."""
         return self.filter(Q(officer=user) | Q(substitute=user))
 
+    def changeable_by(self, user) -> CaseQuerySet:
+        """The cases the user may change (``permissions.can_change_case`` as a query): all
+        for the coordinator, the ones they handle for a case officer, none for the others."""
+        if not permissions.can_view_cases(user):
+            return self.none()
+        if user.is_superuser or permissions.is_coordinator(user):
+            return self.all()
+        if user.has_perm(permissions.HANDLE_CASE):
+            return self.handled_by(user)
+        return self.none()
+
     def open(self) -> CaseQuerySet:
         return self.exclude(status__in=FINAL_STATUSES)
 

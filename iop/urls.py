@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from partners.files import stored_file
 
 from .views import home
 
@@ -22,9 +23,7 @@ urlpatterns = [
     path("organisationer/", include("partners.urls")),
     path("", include("agreements.urls")),
     path("admin/", admin.site.urls),
+    # Every stored file, checked (partners.files); MEDIA_URL points here, and no settings
+    # serve the storage's directory directly.
+    path("filer/<path:name>", stored_file, name="stored_file"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -17,13 +17,13 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from iop.admin import HistoryAdmin, search_org_numbers_without_hyphen, user_name
-from iop.models import Case
-
 from . import services
+from .admin_base import HistoryAdmin, adopt_saved, search_org_numbers_without_hyphen
+from .diarium import diarium
 from .forms import OrganisationForm, ValueDeclarationForm
 from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
 from .uploads import validate_document_upload
+from .users import display_name
 
 # --- Inlines on the organisation ------------------------------------------------------------
 
@@ -94,6 +94,38 @@ class OrganisationAdmin(HistoryAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data}
+        if change:
+            saved = services.organisation_update(organisation=obj, actor=request.user, **fields)
+        else:
+            saved = services.organisation_create(actor=request.user, **fields)
+        adopt_saved(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        """The contact persons, written through their services; the other inlines only list."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is not ContactPerson:
+            return
+        organisation, actor = form.instance, request.user
+        deleted = formset.deleted_forms
+        for inline in formset.forms:
+            contact = inline.instance
+            if inline in deleted:
+                if contact.pk:
+                    services.contact_person_delete(contact=contact, actor=actor)
+                    formset.deleted_objects.append(contact)
+            elif inline.has_changed():
+                fields = {name: inline.cleaned_data[name] for name in ContactPersonInline.fields}
+                if contact.pk:
+                    saved = services.contact_person_update(contact=contact, actor=actor, **fields)
+                    formset.changed_objects.append((saved, inline.changed_data))
+                else:
+                    saved = services.contact_person_create(
+                        organisation=organisation, actor=actor, **fields
+                    )
+                    formset.new_objects.append(saved)
+
     def get_inlines(self, request, obj):
         # Declarations and documents are recorded on their own pages, for an existing organisation.
         return self.inlines if obj is not None else (ContactPersonInline,)
@@ -133,6 +165,23 @@ class ContactPersonAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # See the module docstring: the one thing that may be removed, and it leaves a trace.
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ContactPersonInline.fields}
+        if change:
+            saved = services.contact_person_update(contact=obj, actor=request.user, **fields)
+        else:
+            saved = services.contact_person_create(
+                organisation=form.cleaned_data["organisation"], actor=request.user, **fields
+            )
+        adopt_saved(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.contact_person_delete(contact=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for contact in queryset:
+            services.contact_person_delete(contact=contact, actor=request.user)
 
 
 # --- Documents -------------------------------------------------------------------------------
@@ -235,14 +284,21 @@ class OrganisationDocumentAdmin(HistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "case":
-            kwargs["queryset"] = Case.objects.for_user(request.user)
+            # The cases the user may register in (can_change_case); the service checks again.
+            kwargs["queryset"] = diarium().cases_to_register_in(user=request.user)
+            kwargs["error_messages"] = {
+                "invalid_choice": _(
+                    "You may not register documents in that case: choose one of the cases listed."
+                )
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         data = form.cleaned_data
+        if change:
+            fields = {name: data[name] for name in services.DOCUMENT_CORRECTABLE if name in data}
+            adopt_saved(obj, services.document_update(document=obj, actor=request.user, **fields))
+            return
         document = services.document_register(
             organisation=data["organisation"],
             actor=request.user,
@@ -254,11 +310,7 @@ class OrganisationDocumentAdmin(HistoryAdmin):
             case=data.get("case"),
             public_body=data.get("public_body"),
         )
-        # The admin goes on with ``obj`` (change message, redirect): make it the registered one.
-        for field in OrganisationDocument._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(document, field.attname))
-        obj._state.adding = False
-        obj._state.db = document._state.db
+        adopt_saved(obj, document)
 
 
 # --- Value declarations ----------------------------------------------------------------------
@@ -310,13 +362,18 @@ class ValueDeclarationAdmin(HistoryAdmin):
 
     @admin.display(description=gettext_lazy("recorded by"))
     def recorded_by_name(self, declaration: ValueDeclaration) -> str:
-        return user_name(declaration.recorded_by)
+        return display_name(declaration.recorded_by)
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         if change:
-            super().save_model(request, obj, form, change)
+            fields = {name: data[name] for name in form.changed_data if name != "organisation"}
+            if fields.get("scanned_file") is False:  # "clear" ticked
+                fields["scanned_file"] = ""
+            declaration = services.value_declaration_update(
+                declaration=obj, actor=request.user, **fields
+            )
         else:
-            data = form.cleaned_data
             declaration = services.value_declaration_record(
                 organisation=data["organisation"],
                 actor=request.user,
@@ -326,10 +383,7 @@ class ValueDeclarationAdmin(HistoryAdmin):
                 scanned_file=data.get("scanned_file") or None,
                 **{name: data[name] for name in ValueDeclaration.POINT_FIELDS},
             )
-            for field in ValueDeclaration._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(declaration, field.attname))
-            obj._state.adding = False
-            obj._state.db = declaration._state.db
+        adopt_saved(obj, declaration)
         if not obj.is_signed:
             self.message_user(
                 request,

@@ -4,29 +4,18 @@ services in ``partners.services`` (and the admin) save what they return."""
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iop.constants import DocumentKind
-from iop.models import Case, PublicBody
-
-from .models import ContactPerson, Organisation, ValueDeclaration
-from .selectors import cases_of
+from .constants import DocumentKind
+from .diarium import diarium
+from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
+from .ui import form_helper
 from .uploads import validate_document_upload, validate_scan_upload
 from .validators import format_org_number, normalise_org_number, validate_org_number
-
-
-def _helper(form: forms.BaseForm) -> FormHelper:
-    # The page templates own the <form> tag and the CSRF token.
-    helper = FormHelper(form)
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 class OrganisationForm(forms.ModelForm):
@@ -53,18 +42,20 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Too many characters is one of the mistakes clean_org_number explains; the field's
-        # own length limit would only say "at most 13 characters".
-        org_number = self.fields["org_number"]
-        org_number.max_length = None
-        org_number.validators = [
-            v for v in org_number.validators if not isinstance(v, MaxLengthValidator)
-        ]
-        org_number.widget.attrs.pop("maxlength", None)
-        # Show a stored number the way Bolagsverket prints it.
-        if self.instance.pk and not self.is_bound:
-            self.initial["org_number"] = format_org_number(self.instance.org_number)
-        self.helper = _helper(self)
+        # The admin leaves out the fields a reading role may not change.
+        if "org_number" in self.fields:
+            # Too many characters is one of the mistakes clean_org_number explains; the
+            # field's own length limit would only say "at most 13 characters".
+            org_number = self.fields["org_number"]
+            org_number.max_length = None
+            org_number.validators = [
+                v for v in org_number.validators if not isinstance(v, MaxLengthValidator)
+            ]
+            org_number.widget.attrs.pop("maxlength", None)
+            # Show a stored number the way Bolagsverket prints it.
+            if self.instance.pk and not self.is_bound:
+                self.initial["org_number"] = format_org_number(self.instance.org_number)
+        self.helper = form_helper(self)
 
     def clean_org_number(self) -> str:
         typed = self.cleaned_data["org_number"]
@@ -98,7 +89,7 @@ class ContactPersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
 
 class ValueDeclarationForm(forms.ModelForm):
@@ -127,13 +118,16 @@ class ValueDeclarationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        scan = self.fields["scanned_file"]
-        scan.validators.append(validate_scan_upload)
-        scan.widget.attrs["accept"] = validate_scan_upload.accept
-        scan.help_text = validate_scan_upload.help_text
+        # The admin leaves out the fields a reading role may not change.
+        if "scanned_file" in self.fields:
+            scan = self.fields["scanned_file"]
+            scan.validators.append(validate_scan_upload)
+            scan.widget.attrs["accept"] = validate_scan_upload.accept
+            scan.help_text = validate_scan_upload.help_text
         for name in ValueDeclaration.POINT_FIELDS:
-            self.fields[name].help_text = _("Tick only if the signatory confirmed this point.")
-        self.helper = _helper(self)
+            if name in self.fields:
+                self.fields[name].help_text = _("Tick only if the signatory confirmed this point.")
+        self.helper = form_helper(self)
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
@@ -210,16 +204,20 @@ class OrganisationDocumentForm(AskForFileAgainMixin, forms.Form):
         help_text=_("The day the organisation's document reached us."),
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    case = forms.ModelChoiceField(
+    # The hub's cases and public bodies, through the document's own foreign keys.
+    case = OrganisationDocument._meta.get_field("case").formfield(
         label=_("Register in case"),
-        queryset=Case.objects.none(),
         required=False,
         empty_label=_("No case – the organisation's own file"),
         help_text=_("The document gets its registry number in the case it belongs to."),
+        error_messages={
+            "invalid_choice": _(
+                "You may not register documents in that case: choose one of the cases listed."
+            )
+        },
     )
-    public_body = forms.ModelChoiceField(
+    public_body = OrganisationDocument._meta.get_field("public_body").formfield(
         label=_("Public body whose registry holds the organisation's own file"),
-        queryset=PublicBody.objects.all(),
         required=False,
         help_text=_("Only needed when no case is chosen."),
     )
@@ -233,17 +231,18 @@ class OrganisationDocumentForm(AskForFileAgainMixin, forms.Form):
     def __init__(self, *args, organisation: Organisation, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        cases = cases_of(organisation=organisation, user=user)
+        # Only the organisation's cases the user may register in (can_change_case).
+        cases = diarium().cases_to_register_in(user=user, organisation=organisation)
         self.fields["case"].queryset = cases
         self.fields["file"].help_text = validate_document_upload.help_text
         self.fields["received_on"].initial = timezone.localdate
         open_cases = [c for c in cases if not c.is_final]
         if len(open_cases) == 1:
             self.fields["case"].initial = open_cases[0].pk
-        bodies = list(PublicBody.objects.all()[:2])
+        bodies = list(self.fields["public_body"].queryset[:2])
         if len(bodies) == 1:
             self.fields["public_body"].initial = bodies[0].pk
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
     def clean_received_on(self):
         received_on = self.cleaned_data["received_on"]

@@ -1,3 +1,5 @@
+import os
+
 from simple_history.models import HistoricalRecords
 
 from django.conf import settings
@@ -5,8 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from iop.constants import DocumentKind, LegalForm
-
+from .constants import DocumentKind, LegalForm
 from .querysets import OrganisationQuerySet
 from .validators import format_org_number, normalise_org_number, validate_org_number
 
@@ -194,6 +195,14 @@ class OrganisationDocument(models.Model):
         year = f" {self.year}" if self.year else ""
         return f"{self.get_kind_display()}{year} – {self.organisation}"
 
+    @property
+    def download_name(self) -> str:
+        """ "RV 2026-00012-3 Stadgar": the registry number says which document it is; the
+        stored name may carry the storage's suffix against clashes."""
+        if self.registry_number:
+            return f"{self.registry_number} {self.get_kind_display()}"
+        return os.path.splitext(os.path.basename(self.file.name))[0]
+
 
 def declaration_upload_to(instance: "ValueDeclaration", filename: str) -> str:
     return f"organisations/{instance.organisation_id}/value_declarations/{filename}"
@@ -285,6 +294,11 @@ class ValueDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.signatory_name} {self.signed_on:%Y-%m-%d}"
+
+    @property
+    def download_name(self) -> str:
+        """What the scanned copy is downloaded as."""
+        return f"{_('Value declaration')} {self.organisation.name} {self.signed_on:%Y-%m-%d}"
 
     @property
     def is_signed(self) -> bool:

@@ -8,9 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from iop.constants import DocumentKind
-from iop.models import Case
-
+from .constants import DocumentKind
+from .diarium import diarium
 from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
 
 
@@ -28,7 +27,7 @@ def organisation_for_user(*, user: Any, pk: int) -> Organisation:
 @dataclass(frozen=True)
 class OrganisationPage:
     organisation: Organisation
-    cases: list[Case]
+    cases: list  # the hub's cases (partners.diarium)
     contacts: list[ContactPerson]
     documents: list[OrganisationDocument]
     declarations: list[ValueDeclaration]
@@ -59,7 +58,9 @@ def organisation_page(*, user: Any, organisation: Organisation) -> OrganisationP
     """Everything the organisation's page shows: its cases (those the user may see),
     contact persons, registered documents and value declarations."""
     cases = list(
-        cases_of(organisation=organisation, user=user).select_related("committee", "officer")
+        diarium()
+        .cases_of(organisation=organisation, user=user)
+        .select_related("committee", "officer")
     )
     documents = list(
         organisation.documents.select_related("uploaded_by", "case").order_by("-received_on", "-pk")
@@ -71,13 +72,4 @@ def organisation_page(*, user: Any, organisation: Organisation) -> OrganisationP
         contacts=list(organisation.contacts.all()),
         documents=documents,
         declarations=declarations,
-    )
-
-
-def cases_of(*, organisation: Organisation, user: Any) -> QuerySet[Case]:
-    """The organisation's cases the user may see, newest first."""
-    return (
-        Case.objects.for_user(user)
-        .filter(organisations=organisation)
-        .order_by("-registry_year", "-registry_serial")
     )

@@ -4,14 +4,13 @@ the form, call a service or a selector, render or redirect."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
 from .declaration import render_declaration_pdf
+from .files import file_response
 from .forms import (
     ContactPersonForm,
     OrganisationDocumentForm,
@@ -28,7 +28,6 @@ from .forms import (
     ValueDeclarationRecordForm,
 )
 from .models import Organisation, ValueDeclaration
-from .uploads import content_type_for
 
 PER_PAGE_CHOICES = (25, 50, 100)
 
@@ -234,35 +233,12 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _file_response(field_file, *, filename: str) -> FileResponse:
-    """Serve a stored file to a user who may read it (never through the public /media/ URL),
-    as a download named ``filename`` plus the stored file's (checked) extension."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.storage.open(field_file.name, "rb")
-    except OSError as error:
-        raise Http404 from error
-    extension = os.path.splitext(field_file.name)[1].lower()
-    response = FileResponse(handle, content_type=content_type_for(field_file.name))
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{filename}{extension}".replace("/", "-")
-    )
-    return response
-
-
 @require_GET
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     _require(permissions.can_view_documents, request)
     organisation = _organisation(request, pk)
     document = get_object_or_404(organisation.documents, pk=document_pk)
-    # "RV 2026-00012-3 Stadgar": the registry number says which document it is; the stored
-    # name may carry the storage's suffix against clashes.
-    if document.registry_number:
-        name = f"{document.registry_number} {document.get_kind_display()}"
-    else:
-        name = os.path.splitext(os.path.basename(document.file.name))[0]
-    return _file_response(document.file, filename=name)
+    return file_response(document.file, filename=document.download_name)
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,8 +280,7 @@ def declaration_scan(request: HttpRequest, pk: int, declaration_pk: int) -> File
     _require(permissions.can_view_declarations, request)
     organisation = _organisation(request, pk)
     declaration = get_object_or_404(organisation.value_declarations, pk=declaration_pk)
-    name = f"{_('Value declaration')} {organisation.name} {declaration.signed_on:%Y-%m-%d}"
-    return _file_response(declaration.scanned_file, filename=name)
+    return file_response(declaration.scanned_file, filename=declaration.download_name)
 
 
 @require_GET

@@ -122,7 +122,9 @@ FORMAT_MODULE_PATH = ["iop.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Stored files are served only through the checked view at this URL (partners.files), never
+# from MEDIA_ROOT directly: no environment serves the directory.
+MEDIA_URL = "/filer/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

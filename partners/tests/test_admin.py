@@ -232,3 +232,43 @@ def test_an_officer_may_not_delete_a_contact_person(client, staff_officer):
     contact = ContactPersonFactory()
     url = reverse("admin:partners_contactperson_delete", args=[contact.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
+
+
+def test_contact_persons_edited_on_the_organisation_are_written_through_the_services(
+    client, superuser
+):
+    organisation = OrganisationFactory()
+    old = ContactPersonFactory(organisation=organisation, name="Gammal Kontakt", is_primary=True)
+    leaving = ContactPersonFactory(organisation=organisation, name="Slutar Nu", is_primary=False)
+    data = {
+        "name": organisation.name,
+        "org_number": organisation.org_number,
+        "legal_form": organisation.legal_form,
+        "contacts-TOTAL_FORMS": 3,
+        "contacts-INITIAL_FORMS": 2,
+        "contacts-0-id": old.pk,
+        "contacts-0-organisation": organisation.pk,
+        "contacts-0-name": "Gammal Kontakt",
+        "contacts-0-is_primary": "on",
+        "contacts-1-id": leaving.pk,
+        "contacts-1-organisation": organisation.pk,
+        "contacts-1-name": "Slutar Nu",
+        "contacts-1-DELETE": "on",
+        "contacts-2-organisation": organisation.pk,
+        "contacts-2-name": "Ny Ordförande",
+        "contacts-2-is_primary": "on",
+        **{f"{p}-TOTAL_FORMS": 0 for p in ("value_declarations", "documents")},
+        **{f"{p}-INITIAL_FORMS": 0 for p in ("value_declarations", "documents")},
+    }
+    response = client.post(
+        reverse("admin:partners_organisation_change", args=[organisation.pk]), data
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contacts = {c.name: c.is_primary for c in organisation.contacts.all()}
+    # The new primary contact unmarks the old one (the service's rule), the leaver is gone.
+    assert contacts == {"Gammal Kontakt": False, "Ny Ordförande": True}
+    new = ContactPerson.objects.get(name="Ny Ordförande")
+    assert new.history.get().history_user == superuser
+    assert ContactPerson.history.filter(id=leaving.pk, history_type="-").get().history_user == (
+        superuser
+    )

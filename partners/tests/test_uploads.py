@@ -302,7 +302,7 @@ def _register(organisation, actor, **kwargs):
 def test_documents_in_a_case_are_numbered_within_it_without_gaps(officer):
     other = OrganisationFactory()
     organisation = OrganisationFactory()
-    case = CaseFactory(organisations=[organisation, other])
+    case = CaseFactory(organisations=[organisation, other], officer=officer)
     numbers = [
         _register(organisation, officer, case=case).registry_number,
         _register(other, officer, case=case).registry_number,
@@ -353,7 +353,7 @@ def test_documents_without_a_case_open_the_organisations_own_file_in_the_registr
 
 def test_a_refused_upload_uses_up_no_number(officer):
     organisation = OrganisationFactory()
-    case = CaseFactory(organisations=[organisation])
+    case = CaseFactory(organisations=[organisation], officer=officer)
     with pytest.raises(ValidationError):
         document_register(
             organisation=organisation,
@@ -379,7 +379,7 @@ def test_a_document_cannot_be_registered_in_another_organisations_case(officer):
 
 def test_the_database_refuses_a_duplicate_registry_number(officer):
     organisation = OrganisationFactory()
-    case = CaseFactory(organisations=[organisation])
+    case = CaseFactory(organisations=[organisation], officer=officer)
     document = _register(organisation, officer, case=case)
     duplicate = OrganisationDocument(
         organisation=organisation,

@@ -268,10 +268,8 @@ def test_the_organisation_page_makes_the_same_number_of_queries_for_1_and_50_of_
 
     def add(n):
         for _ in range(n):
-            case = CaseFactory(
-                organisations=[organisation], officer=UserFactory(role=Role.CASE_OFFICER)
-            )
             uploader = UserFactory(role=Role.CASE_OFFICER)
+            case = CaseFactory(organisations=[organisation], officer=uploader)
             document_register(
                 organisation=organisation,
                 actor=uploader,

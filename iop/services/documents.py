@@ -1,0 +1,104 @@
+"""Registering documents in a case (diarieföring).
+
+A case is a matter in the public body's registry; every document registered in it gets the
+case's registry number and a running number within it: ``<case number>-<n>``, e.g.
+``RV 2026/00012-4`` for the fourth. The case's own documents (the wind-down plan, notice
+letters, meeting notes) and the organisation's documents registered in the case
+(``partners.services.document_register``, through ``partners.diarium``) share the numbers,
+so ``n`` counts 1, 2, 3 … per case with no gaps and no duplicates: the case is locked while a
+number is drawn, and a failed registration gives its number back.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.diarium import Matter
+from partners.models import OrganisationDocument
+from partners.uploads import validate_document_upload
+
+from ..constants import CaseEventKind, DocumentDirection
+from ..models import Case, CaseDocument
+from ..permissions import ensure_can_change_case
+from .common import lock_case, record_event
+
+
+def next_document_serial(case: Case) -> int:
+    """The next running number in the case, over both kinds of document registered in it.
+    The caller holds the case's lock (``lock_case``)."""
+    own = CaseDocument.objects.filter(case=case).aggregate(last=Max("document_serial"))["last"]
+    organisations = OrganisationDocument.objects.filter(
+        matter_number=case.registry_number
+    ).aggregate(last=Max("document_serial"))["last"]
+    return max(own or 0, organisations or 0) + 1
+
+
+@transaction.atomic
+def case_document_register(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    title: str,
+    file: File,
+    received_on: datetime.date | None = None,
+    direction: str = DocumentDirection.INCOMING,
+    counterpart: str = "",
+) -> CaseDocument:
+    """Register a document in the case: an incoming one (e.g. the organisation's wind-down
+    plan), one drawn up here, or an outgoing one (e.g. a notice letter), with its sender or
+    recipient. Only the case's officer, its substitute or the IOP coordinator registers
+    (``TransitionForbidden`` otherwise); the timeline records who did and what."""
+    validate_document_upload(file)
+    case = lock_case(case)
+    ensure_can_change_case(case, actor)
+    serial = next_document_serial(case)
+    document = CaseDocument(
+        case=case,
+        kind=kind,
+        title=title.strip(),
+        file=file,
+        received_on=received_on or timezone.localdate(),
+        direction=direction,
+        counterpart=counterpart.strip(),
+        document_serial=serial,
+        registry_number=f"{case.registry_number}-{serial}",
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    document.full_clean(exclude=["file"])
+    document._history_user = actor
+    document.save()
+    record_event(
+        case=case,
+        kind=CaseEventKind.DOCUMENT,
+        actor=actor,
+        note=f"{document.registry_number} {document.title}",
+    )
+    return document
+
+
+def organisation_document_matter(*, case: Case, organisation: Any, actor: Any) -> Matter:
+    """The case as the matter an organisation's document is registered in (for
+    ``partners.diarium``): locks the case, refuses a case that is not the organisation's
+    (``ValidationError`` on ``case``) and a user who may not change it
+    (``TransitionForbidden``). Runs inside the registering service's transaction."""
+    case = lock_case(case)
+    if not case.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {"case": _("The document can only be registered in one of the organisation's cases.")},
+            code="foreign_case",
+        )
+    ensure_can_change_case(case, actor)
+    return Matter(
+        number=case.registry_number,
+        public_body=case.public_body,
+        next_serial=next_document_serial(case),
+    )
