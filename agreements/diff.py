@@ -18,35 +18,21 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from .models import ActionPlanActivity, AgreementParty, BudgetLine
+from .models import (
+    PARTY_FIELDS,
+    PLAN_FIELDS,
+    TERMS_FIELDS,
+    ActionPlanActivity,
+    AgreementParty,
+    BudgetLine,
+)
 from .selectors import VersionDetail
 from .templatetags.agreement_format import kr as kronor
 from .templatetags.agreement_format import number as hours_format
 from .templatetags.agreement_format import percent
 
 # The version's own fields a reader compares, in the order the agreement presents them.
-TERM_FIELDS = (
-    "start_date",
-    "term_kind",
-    "term_years",
-    "revision_interval_years",
-    "notice_months",
-    "invoice_address",
-    "authorising_decision",
-    "concrete_results",
-    "intangible_results",
-    "checkins_per_year",
-    "annual_evaluation",
-)
-PARTY_FIELDS = (
-    "order",
-    "signatory_name",
-    "signatory_title",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "annual_amount",
-)
+TERM_FIELDS = TERMS_FIELDS + PLAN_FIELDS
 ACTIVITY_FIELDS = ("description", "owner", "timetable", "expected_result")
 
 # Words and the whitespace between them: joining the tokens gives the text back unchanged.

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
+
+from iop import permissions
+from iop.constants import CaseStatus
+from iop.models import Case
+from partners.models import Organisation
 
 from .budget import BudgetSummary, budget_summary
 from .constants import SectionKey, VersionStatus
@@ -15,7 +21,9 @@ from .models import (
     AgreementSection,
     AgreementVersion,
     BudgetLine,
+    ReviewComment,
 )
+from .services import EDITABLE_CASE_STATUSES
 
 
 @dataclass
@@ -80,26 +88,61 @@ def agreement_versions(agreement: Agreement) -> list[AgreementVersion]:
     )
 
 
-# --- What the agreement adds to the case's pages (registered in AgreementsConfig.ready) -------
+def returned_comments(version: AgreementVersion, key: str | None = None) -> list[ReviewComment]:
+    """The jurist's comments on the returned version ``version`` continues from (only on
+    ``key``'s heading when given); none when it does not continue a returned version."""
+    if not version.based_on_id:
+        return []
+    comments = ReviewComment.objects.filter(
+        version_id=version.based_on_id, version__status=VersionStatus.RETURNED
+    )
+    if key is not None:
+        comments = comments.filter(section_key=key)
+    return list(comments.select_related("author", "version"))
 
 
-def awaiting_review(cases):
-    """The cases among ``cases`` whose agreement waits for the jurist: in legal review, or a
-    renegotiated version submitted while the case stays in renegotiation."""
-    from django.db.models import Q
+# --- The jurist's queue: one definition for the queue page and the start page -----------------
 
-    from iop.constants import CaseStatus
 
+def review_queue(user: Any) -> QuerySet[AgreementVersion]:
+    """The versions waiting for the jurist in the cases ``user`` may see, oldest submission
+    first: the case's first review and the versions of renegotiated agreements alike."""
+    return (
+        AgreementVersion.objects.for_user(user)
+        .filter(status=VersionStatus.SUBMITTED)
+        .select_related("agreement__case__officer", "agreement__case__committee", "submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "agreement__case__organisations",
+                queryset=Organisation.objects.order_by("name"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def awaiting_review(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases among ``cases`` whose agreement waits for the jurist (the start page's
+    queue): in legal review, or with a version in the queue while in renegotiation."""
     return cases.filter(
         Q(status=CaseStatus.LEGAL_REVIEW)
         | Q(status=CaseStatus.RENEGOTIATION, agreement__versions__status=VersionStatus.SUBMITTED)
     ).distinct()
 
 
+# --- What the agreement adds to the case's page (registered in AgreementsConfig.ready) --------
+
+
 def case_panel_context(request, case) -> dict:
-    """The agreement's section of the case page: its newest version."""
+    """The agreement's section of the case page: its newest version, and what the user can
+    do from there."""
+    version = AgreementVersion.objects.filter(agreement__case=case).order_by("-number").first()
     return {
-        "agreement_version": AgreementVersion.objects.filter(agreement__case=case)
-        .order_by("-number")
-        .first()
+        "agreement_version": version,
+        "can_sign": version is not None and version.accepts_signatures(case),
+        "can_start_draft": (
+            version is None
+            and case.status in EDITABLE_CASE_STATUSES
+            and permissions.can_change_case(case, request.user)
+        ),
     }

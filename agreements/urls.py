@@ -2,10 +2,11 @@
 
 Each views module declares its own routes in ``urls``; this module puts them together."""
 
-from .views import budget, drafting, pdf, review, signing, versions, wording
+from .views import agreement, budget, drafting, pdf, review, signing, versions, wording
 
 app_name = "agreements"
 urlpatterns: list = [
+    *agreement.urls,
     *drafting.urls,
     *budget.urls,
     *wording.urls,

@@ -1,37 +1,43 @@
 """Write use cases for agreements. Views, admin and the demo data call these.
 
-Every function locks what it changes, refuses edits to frozen versions, and records who did
+Every function locks the case first, then what it changes, refuses edits to frozen versions, and records who did
 it: simple-history keeps each row's changes, and the case's timeline gets one event per step
 that moves the agreement (submission, return, approval, signature).
 """
 
+from .budget import budget_save
 from .common import (
     EDITABLE_CASE_STATUSES,
     EditConflict,
     VersionFrozen,
+    agreement_event,
     agreement_of,
     approved_version,
     can_edit_draft,
     draft_version,
     ensure_editable,
     existing_agreement,
-    freeze,
     in_force_version,
     lock_case_of,
+    lock_version,
+    move,
+    save_rows,
     submitted_version,
     versions_with,
 )
+from .correction import draft_rows_correct
 from .drafting import (
     agreement_start,
-    amounts_changed,
     copy_version,
     lock_draft,
     return_to_new_draft,
     section_save,
     start_revision,
-    submission_problems,
     version_update,
 )
+from .parties import parties_save
+from .plan import plan_save
+from .readiness import amounts_changed, submission_problems
 from .review import (
     approve_version,
     assessment_problems,
@@ -39,9 +45,7 @@ from .review import (
     return_version,
     submit_draft,
 )
-from .signing import (
-    record_signature,
-)
+from .signing import record_signature
 
 __all__ = [
     "return_to_new_draft",
@@ -58,7 +62,14 @@ __all__ = [
     "ensure_editable",
     "existing_agreement",
     "lock_case_of",
-    "freeze",
+    "lock_version",
+    "agreement_event",
+    "move",
+    "save_rows",
+    "budget_save",
+    "plan_save",
+    "parties_save",
+    "draft_rows_correct",
     "agreement_start",
     "copy_version",
     "start_revision",

@@ -1,17 +1,17 @@
 """What the agreement services share: the refusals, the readers of a case's versions, the
-rule of who may edit what, and the version's own moves."""
+rule of who may edit what, the version's own moves and the agreement's case events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop import permissions
 from iop.constants import CaseEventKind, CaseStatus
 from iop.models import Case, CaseEvent
-from iop.services import TransitionForbidden, TransitionRefused
+from iop.services import TransitionRefused, lock_case, record_event
 
 from ..constants import VersionStatus
 from ..models import (
@@ -84,7 +84,7 @@ def existing_agreement(case: Case) -> Agreement:
 def can_edit_draft(version: AgreementVersion, user: Any) -> bool:
     case = version.agreement.case
     return (
-        version.status == VersionStatus.DRAFT
+        version.is_draft
         and case.status in EDITABLE_CASE_STATUSES
         and permissions.can_change_case(case, user)
     )
@@ -94,11 +94,8 @@ def ensure_editable(version: AgreementVersion, user: Any) -> None:
     """Refuse a change to ``version`` by ``user``: frozen versions never change; drafts only
     in drafting or renegotiation, and only by whoever handles the case."""
     case = version.agreement.case
-    if not permissions.can_change_case(case, user):
-        raise TransitionForbidden(
-            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
-        )
-    if version.status != VersionStatus.DRAFT:
+    permissions.ensure_can_change_case(case, user)
+    if not version.is_draft:
         raise VersionFrozen(
             [
                 _(
@@ -118,30 +115,18 @@ def ensure_editable(version: AgreementVersion, user: Any) -> None:
         )
 
 
-def _event(case: Case, actor: Any, note: str) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        kind=CaseEventKind.AGREEMENT,
-        actor=actor,
-        from_status=case.status,
-        to_status=case.status,
-        note=note,
-    )
+def agreement_event(case: Case, actor: Any, note: str) -> CaseEvent:
+    """One entry of the case's timeline for a step of the agreement (the case stays put)."""
+    return record_event(case=case, kind=CaseEventKind.AGREEMENT, actor=actor, note=note)
 
 
-def freeze(version: AgreementVersion, *, status: str, actor: Any) -> AgreementVersion:
-    """Move ``version`` on in its own life (submitted, returned, approved, signed)."""
-    now = timezone.now()
-    leaves_review = version.status == VersionStatus.SUBMITTED
-    version.status = status
-    if status == VersionStatus.SUBMITTED:
-        version.submitted_at, version.submitted_by = now, actor
-    elif leaves_review and status in (VersionStatus.RETURNED, VersionStatus.APPROVED):
-        # Only the jurist's decision stamps the review; a committee's referral back of an
-        # approved version leaves who approved it as it was.
-        version.reviewed_at, version.reviewed_by = now, actor
-    elif status == VersionStatus.SIGNED:
-        version.signed_at = now
+def move(step: Callable[..., None], *, actor: Any) -> AgreementVersion:
+    """Take one declared move of a version (``move(version.submit, actor=…)``) and save it
+    with ``actor`` in its history. A move from the wrong status raises django-fsm's
+    ``TransitionNotAllowed`` and changes nothing. Call inside the transaction that holds the
+    case's lock."""
+    version: AgreementVersion = step.__self__  # type: ignore[attr-defined]
+    step(by=actor)
     version._history_user = actor
     version.save()
     return version
@@ -154,9 +139,46 @@ def lock_case_of(version_or_row: Any) -> Case:
     case_id = AgreementVersion.objects.values_list("agreement__case_id", flat=True).get(
         pk=version_id
     )
-    return Case.objects.select_for_update().get(pk=case_id)
+    return lock_case(case_id)
 
 
-def _ensure_jurist(case: Case, actor: Any) -> None:
-    if not permissions.can_review_legal(case, actor):
-        raise TransitionForbidden([_("Only a jurist may do this.")])
+def lock_version(version: AgreementVersion) -> AgreementVersion:
+    """The case's lock, then the version's own row (with its agreement and case)."""
+    case = lock_case_of(version)
+    locked = (
+        AgreementVersion.objects.select_for_update(of=("self",))
+        .select_related("agreement")
+        .get(pk=version.pk)
+    )
+    locked.agreement.case = case
+    return locked
+
+
+def save_rows(
+    version: AgreementVersion,
+    *,
+    actor: Any,
+    changed: Iterable[Any] = (),
+    deleted: Iterable[Any] = (),
+) -> None:
+    """Write rows of the locked draft ``version`` (parties, budget lines, activities,
+    sections): each changed or new row saved, each deleted one removed, with ``actor`` in
+    their history. A row of another version is a programming error, never written."""
+    for row in deleted:
+        if row.pk is None:
+            continue
+        _ensure_row_of(row, version)
+        row._history_user = actor
+        row.delete()
+    for row in changed:
+        if row.pk is None:
+            row.version = version
+        _ensure_row_of(row, version)
+        row._history_user = actor
+        row.save()
+
+
+def _ensure_row_of(row: Any, version: AgreementVersion) -> None:
+    party = getattr(row, "party", None)  # a budget line's party is one of the same version's
+    if row.version_id != version.pk or (party is not None and party.version_id != version.pk):
+        raise ValueError(f"{row!r} is not a row of version {version.pk}")

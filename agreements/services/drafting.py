@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from simple_history.utils import bulk_create_with_history
@@ -13,17 +13,9 @@ from django.utils.translation import gettext as _
 from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
-from iop.services import TransitionForbidden, TransitionRefused
+from iop.services import TransitionRefused, lock_case
 
-from ..budget import budget_summary
-from ..constants import (
-    REQUIRED_SECTIONS,
-    BudgetKind,
-    PartyKind,
-    SectionKey,
-    TermKind,
-    VersionStatus,
-)
+from ..constants import PartyKind, SectionKey, VersionStatus
 from ..models import (
     ActionPlanActivity,
     Agreement,
@@ -35,14 +27,15 @@ from ..models import (
 from .common import (
     EDITABLE_CASE_STATUSES,
     EditConflict,
-    _event,
+    agreement_event,
     approved_version,
     draft_version,
     ensure_editable,
     existing_agreement,
-    freeze,
     in_force_version,
     lock_case_of,
+    lock_version,
+    move,
     submitted_version,
 )
 
@@ -55,14 +48,11 @@ def agreement_start(*, case: Case, actor: Any) -> Agreement:
     background, the idea as purpose, the planning sheets' goals, target group and results, the
     public bodies and organisations as parties (public first) with the organisations' primary
     contacts. Returns the existing agreement if there is one."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = lock_case(case)
     existing = Agreement.objects.filter(case=case).first()
     if existing is not None:
         return existing
-    if not permissions.can_change_case(case, actor):
-        raise TransitionForbidden(
-            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
-        )
+    permissions.ensure_can_change_case(case, actor)
     if case.status not in EDITABLE_CASE_STATUSES:
         raise TransitionRefused(
             [
@@ -121,7 +111,7 @@ def agreement_start(*, case: Case, actor: Any) -> Agreement:
             owner="",
             timetable=case.plan_timetable[:200],
         )
-    _event(case, actor, _("Agreement draft, version 1, started."))
+    agreement_event(case, actor, _("Agreement draft, version 1, started."))
     return agreement
 
 
@@ -162,9 +152,8 @@ def copy_version(source: AgreementVersion, *, actor: Any) -> AgreementVersion:
             "authorising_decision",
         }
     }
-    version = AgreementVersion(
-        **fields, number=number, status=VersionStatus.DRAFT, based_on=source, created_by=actor
-    )
+    # A new version is a draft (the status field's default); "status" is not copied.
+    version = AgreementVersion(**fields, number=number, based_on=source, created_by=actor)
     version._history_user = actor
     version.save()
     _create_with_history(
@@ -225,21 +214,18 @@ def copy_version(source: AgreementVersion, *, actor: Any) -> AgreementVersion:
     return version
 
 
-def return_to_new_draft(version: AgreementVersion, *, actor: Any) -> AgreementVersion:
-    """Send ``version`` back for further drafting: it stays as it was, and a new draft
-    continues from it. Returns the new draft."""
-    freeze(version, status=VersionStatus.RETURNED, actor=actor)
-    return copy_version(version, actor=actor)
+def return_to_new_draft(step: Callable[..., None], *, actor: Any) -> AgreementVersion:
+    """Send a version back for further drafting by one of its moves (the jurist's
+    ``version.return_for_changes`` or the committee's ``version.refer_back``): it stays as it
+    was, and a new draft continues from it. Returns the new draft."""
+    return copy_version(move(step, actor=actor), actor=actor)
 
 
 @transaction.atomic
 def start_revision(*, case: Case, actor: Any) -> AgreementVersion:
     """In renegotiation: a new draft of the agreement in force (DOMAIN.md §3.8)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not permissions.can_change_case(case, actor):
-        raise TransitionForbidden(
-            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
-        )
+    case = lock_case(case)
+    permissions.ensure_can_change_case(case, actor)
     if case.status != CaseStatus.RENEGOTIATION:
         raise TransitionRefused(
             [
@@ -260,7 +246,7 @@ def start_revision(*, case: Case, actor: Any) -> AgreementVersion:
             [_("A version is already in legal review or waiting for signatures.")]
         )
     version = copy_version(source, actor=actor)
-    _event(
+    agreement_event(
         case,
         actor,
         _("Renegotiation: version %(number)s drafted from the agreement in force.")
@@ -300,12 +286,7 @@ def version_update(
     *, version: AgreementVersion, data: dict[str, Any], revision: int, actor: Any
 ) -> AgreementVersion:
     """Save the version's own fields (term, notice, invoice address, plan fields)."""
-    lock_case_of(version)
-    locked = (
-        AgreementVersion.objects.select_for_update(of=("self",))
-        .select_related("agreement__case")
-        .get(pk=version.pk)
-    )
+    locked = lock_version(version)
     ensure_editable(locked, actor)
     if locked.revision != revision:
         raise EditConflict(locked)
@@ -320,12 +301,7 @@ def version_update(
 def lock_draft(version: AgreementVersion, *, revision: int, actor: Any) -> AgreementVersion:
     """For edits of a draft's rows (parties, budget lines, activities): lock the version,
     check the revision the user edited from and bump it. Call inside a transaction."""
-    lock_case_of(version)
-    locked = (
-        AgreementVersion.objects.select_for_update(of=("self",))
-        .select_related("agreement__case")
-        .get(pk=version.pk)
-    )
+    locked = lock_version(version)
     ensure_editable(locked, actor)
     if locked.revision != revision:
         raise EditConflict(locked)
@@ -333,103 +309,3 @@ def lock_draft(version: AgreementVersion, *, revision: int, actor: Any) -> Agree
     locked._history_user = actor
     locked.save(update_fields=["revision", "updated_at"])
     return locked
-
-
-# --- Checks before review ---------------------------------------------------------------
-
-
-def amounts_changed(version: AgreementVersion, previous: AgreementVersion | None) -> bool:
-    """Whether ``version`` changes an amount of ``previous``: a party's money per full year, or
-    what a party contributes in the budget."""
-    if previous is None:
-        return False
-
-    def amounts(v: AgreementVersion) -> dict:
-        result: dict = {}
-        for party in v.parties.all():
-            who = (party.kind, party.public_body_id, party.organisation_id)
-            result[(who, "annual")] = party.annual_amount
-        for line in v.budget_lines.select_related("party"):
-            who = (line.party.kind, line.party.public_body_id, line.party.organisation_id)
-            key = (who, line.year, line.kind)
-            result[key] = result.get(key, 0) + line.value
-        return result
-
-    return amounts(version) != amounts(previous)
-
-
-def _annual_amount_problems(parties: list[AgreementParty], lines: list[BudgetLine]) -> list[str]:
-    """A party's money per full year must be what the budget gives in money for a full year:
-    the two figures are printed in the same agreement and must not disagree."""
-    from ..templatetags.agreement_format import kr
-
-    problems = []
-    for party in parties:
-        money: dict[int, Decimal] = {}
-        for line in lines:
-            if line.party_id == party.pk and line.kind == BudgetKind.MONEY:
-                money[line.year] = money.get(line.year, Decimal(0)) + line.value
-        if not money and not party.annual_amount:
-            continue
-        if party.annual_amount not in money.values():
-            years = ", ".join(f"{year}: {kr(total)}" for year, total in sorted(money.items()))
-            problems.append(
-                _(
-                    "%(party)s gives %(amount)s per full year, but the budget's money from %(party)s is %(years)s: the figures must agree for a full year."
-                )
-                % {"party": party.name, "amount": kr(party.annual_amount), "years": years or kr(0)}
-            )
-    return problems
-
-
-def submission_problems(version: AgreementVersion) -> list[str]:
-    """What must be fixed before ``version`` goes to the jurist, in Swedish; empty when ready."""
-    problems: list[str] = []
-    sections = {s.key: s for s in version.sections.all()}
-    missing = [
-        str(SectionKey(key).label)
-        for key in REQUIRED_SECTIONS
-        if key not in sections or not sections[key].text.strip()
-    ]
-    if missing:
-        problems.append(
-            _("Text is missing under the headings: %(headings)s.")
-            % {"headings": ", ".join(missing)}
-        )
-    parties = list(version.parties.select_related("public_body", "organisation"))
-    if not any(p.kind == PartyKind.PUBLIC_BODY for p in parties):
-        problems.append(_("A public party is missing."))
-    if not any(p.kind == PartyKind.ORGANISATION for p in parties):
-        problems.append(_("A non-profit organisation as party is missing."))
-    for party in parties:
-        if not party.signatory_name.strip():
-            problems.append(_("The signatory of %(party)s is missing.") % {"party": party.name})
-    if version.start_date is None:
-        problems.append(_("The start date is missing."))
-    if version.term_kind == TermKind.FIXED and not version.term_years:
-        problems.append(_("The length of the fixed term is missing."))
-    if version.term_kind == TermKind.UNTIL_FURTHER_NOTICE and not version.revision_interval_years:
-        problems.append(_("The revision interval of an agreement until further notice is missing."))
-    lines = list(version.budget_lines.all())
-    summary = budget_summary(version, parties=parties, lines=lines)
-    problems.extend(summary.problems)
-    problems.extend(_annual_amount_problems(parties, lines))
-    if not version.activities.exists():
-        problems.append(_("The action plan has no activities."))
-    if version.checkins_per_year < 2:
-        problems.append(_("The parties meet for follow-up at least twice a year."))
-    if not version.annual_evaluation.strip():
-        problems.append(_("The action plan must describe the annual evaluation."))
-    previous = in_force_version(version.agreement)
-    if (
-        previous is not None
-        and previous.pk != version.pk
-        and not version.authorising_decision.strip()
-        and amounts_changed(version, previous)
-    ):
-        problems.append(
-            _(
-                "This version changes an amount of the agreement in force: name the committee decision that allows it."
-            )
-        )
-    return problems

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iop.constants import CaseStatus
+from iop import permissions, workflow
+from iop.constants import CaseStatus, Transition
 from iop.models import Case
-from iop.services import TransitionRefused, case_transition
+from iop.services import TransitionRefused, case_transition, declared_transitions, lock_case
 
 from ..budget import budget_summary
 from ..constants import RiskFactor, VersionStatus
@@ -23,19 +24,16 @@ from ..models import (
 )
 from .common import (
     VersionFrozen,
-    _ensure_jurist,
-    _event,
+    agreement_event,
     draft_version,
     ensure_editable,
     existing_agreement,
-    freeze,
-    lock_case_of,
+    lock_version,
+    move,
     submitted_version,
 )
-from .drafting import (
-    return_to_new_draft,
-    submission_problems,
-)
+from .drafting import return_to_new_draft
+from .readiness import submission_problems
 
 # --- The review round (DOMAIN.md §3.4) ---------------------------------------------------
 
@@ -59,28 +57,24 @@ def assessment_problems(version: AgreementVersion) -> list[str]:
     return problems
 
 
-@transaction.atomic
-def submit_draft(*, case: Case, actor: Any) -> AgreementVersion:
-    """The officer sends the draft to the jurist. In drafting this moves the case to legal
-    review; in renegotiation the case stays where it is and the version is reviewed alone."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    agreement = existing_agreement(case)
-    draft = draft_version(agreement)
-    if draft is None:
-        raise TransitionRefused([_("There is no draft to submit.")])
-    if case.status == CaseStatus.DRAFTING:
-        case_transition(case=case, name="submit_for_legal_review", actor=actor)
-        draft.refresh_from_db()
-        return draft
-    ensure_editable(draft, actor)
-    problems = submission_problems(draft)
-    if problems:
-        raise TransitionRefused(problems)
-    freeze(draft, status=VersionStatus.SUBMITTED, actor=actor)
-    _event(
-        case, actor, _("Version %(number)s submitted for legal review.") % {"number": draft.number}
-    )
-    return draft
+def _case_step(transition: Transition):
+    """The case's declared step ``transition`` (each step of the review has one source)."""
+    [step] = declared_transitions()[transition].values()
+    return step
+
+
+def ensure_may_take(transition: Transition, case: Case, actor: Any) -> None:
+    """The role the case's step ``transition`` asks for, with its one refusal sentence."""
+    permissions.ensure(_case_step(transition).permission, case, actor)
+
+
+def ensure_rules_met(transition: Transition, case: Case, problems: list[str]) -> None:
+    """In renegotiation the version is submitted, returned and approved on its own while the
+    case stays where it is; the rules are those of the case's step (the guards registered for
+    it, as ``case_transition`` checks them), and ``problems`` say in detail what is missing."""
+    unmet = workflow.unmet_rules(case, _case_step(transition))
+    if unmet:
+        raise TransitionRefused(problems or unmet)
 
 
 def _ensure_reviewable_stage(case: Case) -> None:
@@ -97,13 +91,36 @@ def _ensure_reviewable_stage(case: Case) -> None:
 
 
 @transaction.atomic
+def submit_draft(*, case: Case, actor: Any) -> AgreementVersion:
+    """The officer sends the draft to the jurist. In drafting this moves the case to legal
+    review; in renegotiation the case stays where it is and the version is reviewed alone."""
+    case = lock_case(case)
+    agreement = existing_agreement(case)
+    draft = draft_version(agreement)
+    if draft is None:
+        raise TransitionRefused([_("There is no draft to submit.")])
+    if case.status == CaseStatus.DRAFTING:
+        case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=actor)
+        draft.refresh_from_db()
+        return draft
+    draft.agreement.case = case
+    ensure_editable(draft, actor)  # the role of the case's step, and a draft in an editable stage
+    ensure_rules_met(Transition.SUBMIT_FOR_LEGAL_REVIEW, case, submission_problems(draft))
+    move(draft.submit, actor=actor)
+    agreement_event(
+        case, actor, _("Version %(number)s submitted for legal review.") % {"number": draft.number}
+    )
+    return draft
+
+
+@transaction.atomic
 def return_version(
     *, case: Case, actor: Any, comments: Iterable[tuple[str, str]], note: str = ""
 ) -> AgreementVersion:
     """The jurist returns the submitted version with comments, each ``(section key or "",
     text)``. The version is kept as it was; a new draft continues from it."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _ensure_jurist(case, actor)
+    case = lock_case(case)
+    ensure_may_take(Transition.RETURN_TO_DRAFTING, case, actor)
     agreement = existing_agreement(case)
     version = submitted_version(agreement)
     if version is None:
@@ -118,13 +135,12 @@ def return_version(
             version=version, section_key="", text=note.strip(), author=actor
         )
     if case.status == CaseStatus.LEGAL_REVIEW:
-        case_transition(case=case, name="return_to_drafting", actor=actor, note=note)
+        case_transition(case=case, name=Transition.RETURN_TO_DRAFTING, actor=actor, note=note)
     else:
         _ensure_reviewable_stage(case)
-        if not version.review_comments.exists():
-            raise TransitionRefused([_("Comment on the draft before returning it.")])
-        return_to_new_draft(version, actor=actor)
-        _event(
+        ensure_rules_met(Transition.RETURN_TO_DRAFTING, case, [])
+        return_to_new_draft(version.return_for_changes, actor=actor)
+        agreement_event(
             case,
             actor,
             _("Version %(number)s returned by the jurist with comments.")
@@ -138,21 +154,19 @@ def return_version(
 def approve_version(*, case: Case, actor: Any) -> AgreementVersion:
     """The jurist approves the submitted version. From legal review the case goes to the
     committee; in renegotiation the parties sign the new version without a new decision."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _ensure_jurist(case, actor)
+    case = lock_case(case)
+    ensure_may_take(Transition.APPROVE_LEGAL_REVIEW, case, actor)
     agreement = existing_agreement(case)
     version = submitted_version(agreement)
     if version is None:
         raise TransitionRefused([_("No version is waiting for legal review.")])
     if case.status == CaseStatus.LEGAL_REVIEW:
-        case_transition(case=case, name="approve_legal_review", actor=actor)
+        case_transition(case=case, name=Transition.APPROVE_LEGAL_REVIEW, actor=actor)
     else:
         _ensure_reviewable_stage(case)
-        problems = assessment_problems(version)
-        if problems:
-            raise TransitionRefused(problems)
-        freeze(version, status=VersionStatus.APPROVED, actor=actor)
-        _event(
+        ensure_rules_met(Transition.APPROVE_LEGAL_REVIEW, case, assessment_problems(version))
+        move(version.approve, actor=actor)
+        agreement_event(
             case,
             actor,
             _("Version %(number)s approved by the jurist.") % {"number": version.number},
@@ -172,13 +186,8 @@ def assessment_save(
 ) -> RiskAssessment:
     """Record the jurist's answers ``{factor: (direction, comment)}`` and overall assessment
     for a version in review."""
-    lock_case_of(version)
-    locked = (
-        AgreementVersion.objects.select_for_update(of=("self",))
-        .select_related("agreement__case")
-        .get(pk=version.pk)
-    )
-    _ensure_jurist(locked.agreement.case, actor)
+    locked = lock_version(version)
+    permissions.ensure_can_review_legal(locked.agreement.case, actor)
     if locked.status != VersionStatus.SUBMITTED:
         raise VersionFrozen([_("Only a version in legal review can be assessed.")])
     assessment, _created = RiskAssessment.objects.get_or_create(version=locked)

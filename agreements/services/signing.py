@@ -10,19 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop import permissions
-from iop.constants import CaseStatus
-from iop.models import Case
-from iop.services import TransitionForbidden, TransitionRefused, case_transition
+from iop.constants import CaseStatus, Transition
+from iop.services import TransitionRefused, case_transition, lock_case
 
-from ..constants import VersionStatus
-from ..models import (
-    AgreementParty,
-)
-from .common import (
-    _event,
-)
-
-# --- Signing (DOMAIN.md §3.6) -----------------------------------------------------------
+from ..models import AgreementParty
+from .common import agreement_event
 
 
 @transaction.atomic
@@ -31,21 +23,15 @@ def record_signature(
 ) -> AgreementParty:
     """Record that ``party``'s signatory signed the approved version. Parties sign in order;
     when the last has signed, the case moves on (to active, or out of renegotiation)."""
-    case = Case.objects.select_for_update().get(pk=party.version.agreement.case_id)
-    if not permissions.can_change_case(case, actor):
-        raise TransitionForbidden(
-            [_("Only the case's officer, its substitute or the IOP coordinator may do this.")]
-        )
+    case = lock_case(party.version.agreement.case_id)
+    permissions.ensure_can_change_case(case, actor)
     locked = (
         AgreementParty.objects.select_for_update(of=("self",))
         .select_related("version")
         .get(pk=party.pk)
     )
     version = locked.version
-    if version.status != VersionStatus.APPROVED or case.status not in (
-        CaseStatus.SIGNING,
-        CaseStatus.RENEGOTIATION,
-    ):
+    if not version.accepts_signatures(case):
         raise TransitionRefused(
             [
                 _(
@@ -69,7 +55,7 @@ def record_signature(
     locked.signature_recorded_by = actor
     locked._history_user = actor
     locked.save()
-    _event(
+    agreement_event(
         case,
         actor,
         _("%(party)s signed version %(number)s (%(method)s, %(date)s).")
@@ -81,6 +67,10 @@ def record_signature(
         },
     )
     if all(p.has_signed for p in version.parties.all()):
-        name = "activate" if case.status == CaseStatus.SIGNING else "complete_renegotiation"
-        case_transition(case=case, name=name, actor=actor)
+        step = (
+            Transition.ACTIVATE
+            if case.status == CaseStatus.SIGNING
+            else Transition.COMPLETE_RENEGOTIATION
+        )
+        case_transition(case=case, name=step, actor=actor)
     return locked

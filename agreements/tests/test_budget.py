@@ -18,7 +18,7 @@ from iop.constants import CaseStatus, Role
 from .. import services
 from ..budget import budget_summary, is_profit_line
 from ..constants import BudgetKind, VersionStatus
-from ..forms_budget import BudgetLineForm
+from ..forms import BudgetLineForm
 from ..models import ActionPlanActivity, AgreementVersion, BudgetLine
 from ..selectors import version_detail
 from ..templatetags.agreement_format import kr, number, percent

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 
 from agreements import conditions
-from iop.workflow import rule_for
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
 from iop.services import TransitionRefused, case_transition
 from iop.tests.factories import UserFactory
 from iop.tests.test_workflow import renegotiated_version
+from iop.workflow import rule_for
 
 from .. import services
 from ..constants import (
@@ -180,7 +180,9 @@ def test_a_comment_on_an_earlier_version_does_not_count(officer, jurist):
 def test_approving_is_refused_without_an_assessment(officer, jurist):
     case = drafting_case(officer=officer)
     agreement_at(case, "submitted")
-    assert refused(case, "approve_legal_review", jurist) == [rule(conditions.legal_assessment_recorded)]
+    assert refused(case, "approve_legal_review", jurist) == [
+        rule(conditions.legal_assessment_recorded)
+    ]
     with pytest.raises(TransitionRefused) as refusal:
         services.approve_version(case=case, actor=jurist)
     assert refusal.value.reasons == [rule(conditions.legal_assessment_recorded)]
@@ -199,7 +201,9 @@ def test_approving_is_refused_with_an_incomplete_assessment(officer, jurist, gap
         answers=answers,
         overall_assessment="" if gap == "overall" else "Partnerskap.",
     )
-    assert refused(case, "approve_legal_review", jurist) == [rule(conditions.legal_assessment_recorded)]
+    assert refused(case, "approve_legal_review", jurist) == [
+        rule(conditions.legal_assessment_recorded)
+    ]
     assert services.assessment_problems(version)
 
 

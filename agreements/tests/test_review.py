@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from agreements import services
 from agreements.constants import BudgetKind, RiskDirection, RiskFactor, SectionKey, VersionStatus
-from agreements.forms_review import comment_field_name, direction_field_name
+from agreements.forms import comment_field_name, direction_field_name
 from agreements.models import AgreementVersion, BudgetLine, ReviewComment, RiskAssessment
 from agreements.tests.factories import agreement_at, complete_draft, drafting_case
 from agreements.tests.factories import record_assessment as record

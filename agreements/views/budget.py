@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,52 +22,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from iop import permissions
 from iop.models import Case
-from iop.views.case import visible_case
+from iop.services import TransitionForbidden, TransitionRefused
 
 from .. import services
 from ..budget import budget_summary
-from ..forms_budget import PlanForm, activity_formset, budget_formset
+from ..forms import PlanForm, activity_formset, budget_formset
 from ..models import AgreementVersion
-
-
-def _case(request: HttpRequest, case_pk: int) -> Case:
-    """The case, if this user may change it: no staff role → 403, unknown case → 404, a
-    role that only reads → 403."""
-    case = visible_case(request, case_pk)
-    if not permissions.can_change_case(case, request.user):
-        raise PermissionDenied
-    return case
+from .common import case_to_change, editable_draft, posted_revision
 
 
 def _draft(case: Case, user: Any) -> tuple[AgreementVersion | None, list[str]]:
     """The draft this user may edit now, or the reasons there is none."""
-    agreement = services.agreement_of(case)
-    if agreement is None:
-        return None, [_("No agreement has been started for this case yet.")]
-    version = services.draft_version(agreement) or agreement.versions.order_by("-number").first()
-    if version is None:
-        return None, [_("No agreement has been started for this case yet.")]
-    version.agreement = agreement
-    agreement.case = case
     try:
-        services.ensure_editable(version, user)
-    except services.VersionFrozen as frozen:
-        return None, list(frozen.reasons)
-    return version, []
+        return editable_draft(case, user), []
+    except TransitionForbidden:
+        raise
+    except TransitionRefused as refused:
+        return None, list(refused.reasons)
 
 
 def _refused(request: HttpRequest, template: str, case: Case, reasons: list[str]) -> HttpResponse:
     return render(request, template, {"case": case, "reasons": reasons}, status=409)
-
-
-def _posted_revision(request: HttpRequest) -> int:
-    """The revision the user edited from; a missing or garbled one never matches."""
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return 0
 
 
 def _conflict_message(request: HttpRequest) -> None:
@@ -109,7 +83,7 @@ def _default_year(version: AgreementVersion, lines: list) -> int:
 def budget_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Edit the draft's budget lines: every party's contribution per year."""
     template = "agreements/budget_form.html"
-    case = _case(request, case_pk)
+    case = case_to_change(request, case_pk)
     version, reasons = _draft(case, request.user)
     if version is None:
         return _refused(request, template, case, reasons)
@@ -120,11 +94,17 @@ def budget_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     revision = version.revision
     conflict = False
     if data is not None:
-        revision = _posted_revision(request)
+        revision = posted_revision(request)
         if formset.is_valid():
+            lines = formset.save(commit=False)
             try:
-                with transaction.atomic():
-                    _save_lines(version, formset, revision=revision, actor=request.user)
+                services.budget_save(
+                    actor=request.user,
+                    version=version,
+                    revision=revision,
+                    changed=lines,
+                    deleted=formset.deleted_objects,
+                )
             except services.EditConflict as edit_conflict:
                 conflict = True
                 revision = edit_conflict.current.revision
@@ -147,20 +127,6 @@ def budget_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _save_lines(version: AgreementVersion, formset, *, revision: int, actor: Any) -> None:
-    """Inside the caller's transaction: lock the draft at ``revision``, then write the rows.
-    Simple-history records each changed and deleted line with who did it."""
-    locked = services.lock_draft(version, revision=revision, actor=actor)
-    lines = formset.save(commit=False)
-    for line in formset.deleted_objects:
-        line._history_user = actor
-        line.delete()
-    for line in lines:
-        line.version = locked
-        line._history_user = actor
-        line.save()
-
-
 # --- Action plan ------------------------------------------------------------------------------
 
 
@@ -168,7 +134,7 @@ def _save_lines(version: AgreementVersion, formset, *, revision: int, actor: Any
 def plan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Edit the draft's action plan: the activities and the plan's results and follow-up."""
     template = "agreements/plan_form.html"
-    case = _case(request, case_pk)
+    case = case_to_change(request, case_pk)
     version, reasons = _draft(case, request.user)
     if version is None:
         return _refused(request, template, case, reasons)
@@ -179,11 +145,18 @@ def plan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     revision = version.revision
     conflict = False
     if data is not None:
-        revision = _posted_revision(request)
+        revision = posted_revision(request)
         if form.is_valid() and formset.is_valid():
+            activities = formset.save(commit=False)
             try:
-                with transaction.atomic():
-                    _save_plan(version, form, formset, revision=revision, actor=request.user)
+                services.plan_save(
+                    actor=request.user,
+                    version=version,
+                    revision=revision,
+                    data=form.changed_values(),
+                    changed=activities,
+                    deleted=formset.deleted_objects,
+                )
             except services.EditConflict as edit_conflict:
                 conflict = True
                 revision = edit_conflict.current.revision
@@ -204,22 +177,6 @@ def plan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         "saved_activities": list(version.activities.order_by("order", "pk")) if conflict else [],
     }
     return render(request, template, context)
-
-
-def _save_plan(version: AgreementVersion, form, formset, *, revision: int, actor: Any) -> None:
-    """Inside the caller's transaction: the plan's fields through ``version_update`` (which
-    locks the draft, checks ``revision`` and bumps it once), then the activities."""
-    locked = services.version_update(
-        version=version, data=form.changed_values(), revision=revision, actor=actor
-    )
-    activities = formset.save(commit=False)
-    for activity in formset.deleted_objects:
-        activity._history_user = actor
-        activity.delete()
-    for activity in activities:
-        activity.version = locked
-        activity._history_user = actor
-        activity.save()
 
 
 urls: list = [

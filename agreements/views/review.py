@@ -20,7 +20,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,12 +32,10 @@ from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
 from iop.views.case import visible_case
-from partners.models import Organisation
 
 from .. import selectors, services, wording
 from ..budget import budget_summary
-from ..constants import VersionStatus
-from ..forms_review import AssessmentForm, ReturnForm
+from ..forms import AssessmentForm, ReturnForm
 from ..models import AgreementVersion, ReviewComment, RiskAssessment
 
 QUEUE_PER_PAGE = 25
@@ -78,25 +75,6 @@ class QueueRow:
         return self.case.status == CaseStatus.RENEGOTIATION
 
 
-def review_queue_versions(user: Any):
-    """The submitted versions of the cases ``user`` may see, oldest submission first: the
-    case's first review and the versions of renegotiated agreements alike."""
-    return (
-        AgreementVersion.objects.filter(
-            status=VersionStatus.SUBMITTED,
-            agreement__case__in=Case.objects.for_user(user),
-        )
-        .select_related("agreement__case__officer", "agreement__case__committee", "submitted_by")
-        .prefetch_related(
-            Prefetch(
-                "agreement__case__organisations",
-                queryset=Organisation.objects.order_by("name"),
-            )
-        )
-        .order_by("submitted_at", "pk")
-    )
-
-
 def _days_waiting(version: AgreementVersion, today) -> int:
     if version.submitted_at is None:
         return 0
@@ -107,7 +85,7 @@ def _days_waiting(version: AgreementVersion, today) -> int:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not _may_see_queue(request.user):
         raise PermissionDenied
-    page = Paginator(review_queue_versions(request.user), QUEUE_PER_PAGE).get_page(
+    page = Paginator(selectors.review_queue(request.user), QUEUE_PER_PAGE).get_page(
         request.GET.get("page")
     )
     today = timezone.localdate()

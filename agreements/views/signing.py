@@ -25,10 +25,8 @@ from iop.views.case import stage_context, visible_case
 
 from .. import services
 from ..constants import VersionStatus
-from ..forms_signing import SignatureForm
+from ..forms import SignatureForm
 from ..models import AgreementParty, AgreementVersion
-
-SIGNING_STAGES = (CaseStatus.SIGNING, CaseStatus.RENEGOTIATION)
 
 
 @dataclass
@@ -50,11 +48,7 @@ def signing_state(case: Case) -> SigningState:
                 "public_body", "organisation", "signature_recorded_by"
             ).order_by("order", "pk")
         )
-    is_open = (
-        version is not None
-        and version.status == VersionStatus.APPROVED
-        and case.status in SIGNING_STAGES
-    )
+    is_open = version is not None and version.accepts_signatures(case)
     next_party = next((p for p in parties if not p.has_signed), None) if is_open else None
     reason = ""
     if not is_open:

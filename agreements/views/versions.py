@@ -6,15 +6,9 @@ submitted, reviewed or signed is shown exactly as it was then.
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
-
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from iop.models import Case
@@ -23,40 +17,8 @@ from iop.views.case import stage_context, visible_case
 from .. import selectors, services
 from ..constants import VersionStatus
 from ..diff import version_diff
+from ..forms import CompareForm
 from ..models import Agreement, AgreementVersion, ReviewComment, RiskAssessment
-
-
-class CompareForm(forms.Form):
-    """Pick two versions of the same agreement; the query string is ``?fran=n&till=m``."""
-
-    fran = forms.TypedChoiceField(label=gettext_lazy("From version"), coerce=int)
-    till = forms.TypedChoiceField(label=gettext_lazy("To version"), coerce=int)
-
-    def __init__(self, *args, numbers: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [(n, _("Version %(number)s") % {"number": n}) for n in numbers]
-        for name in ("fran", "till"):
-            self.fields[name].choices = choices
-            self.fields[name].error_messages.update(
-                required=_("Choose a version."),
-                invalid_choice=_("This agreement has no version %(value)s."),
-            )
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Div(
-                Div(Field("fran"), css_class="col-sm-auto"),
-                Div(Field("till"), css_class="col-sm-auto"),
-                css_class="row g-3",
-            )
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("fran") is not None and data.get("fran") == data.get("till"):
-            raise forms.ValidationError(_("Choose two different versions to compare."))
-        return data
 
 
 def _agreement(case: Case) -> Agreement | None:

@@ -6,23 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .constants import RiskDirection, RiskFactor, SectionKey
-from .models import RiskAssessment
+from partners.ui import form_helper
+
+from ..constants import RiskDirection, RiskFactor, SectionKey
+from ..models import RiskAssessment
 
 COMMENT_ROWS = 3
-
-
-def _helper(form: forms.BaseForm) -> FormHelper:
-    # The page template owns the <form> tag and the CSRF token.
-    helper = FormHelper(form)
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 def direction_field_name(factor: str) -> str:
@@ -77,7 +69,7 @@ class AssessmentForm(forms.Form):
         self.fields = {**factor_fields, **self.fields}
         if not fully_public:
             del self.fields["full_funding_accepted"]
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
     @classmethod
     def initial_from(cls, assessment: RiskAssessment | None) -> dict[str, str]:
@@ -139,7 +131,7 @@ class ReturnForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": COMMENT_ROWS}),
             )
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

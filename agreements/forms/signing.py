@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import SigningMethod
-from .models import AgreementParty
+from partners.ui import form_helper
+
+from ..constants import SigningMethod
+from ..models import AgreementParty
 
 
 class SignatureForm(forms.Form):
@@ -44,9 +45,7 @@ class SignatureForm(forms.Form):
         self.fields["method"].error_messages["required"] = _(
             "Say whether it was signed on paper or digitally."
         )
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = form_helper(self)
         self.helper.layout = Layout("party", Field("signed_on"), Field("method"))
 
     def signing_party(self) -> AgreementParty:

@@ -8,43 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .constants import SECTION_GUIDANCE, TermKind
-from .models import AgreementParty, AgreementVersion
+from partners.ui import form_helper
 
-# The version's own fields that the terms screen edits (the plan's fields are on the plan screen).
-TERMS_FIELDS = (
-    "start_date",
-    "term_kind",
-    "term_years",
-    "revision_interval_years",
-    "notice_months",
-    "invoice_address",
-    "authorising_decision",
-)
-
-PARTY_FIELDS = (
-    "order",
-    "signatory_name",
-    "signatory_title",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "annual_amount",
-)
-
-
-def _helper(form: forms.BaseForm) -> FormHelper:
-    # The page templates own the <form> tag and the CSRF token.
-    helper = FormHelper(form)
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
+from ..constants import SECTION_GUIDANCE, TermKind
+from ..models import PARTY_FIELDS, TERMS_FIELDS, AgreementParty, AgreementVersion
 
 
 class RevisionForm(forms.Form):
@@ -54,7 +25,7 @@ class RevisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
 
 class SectionForm(RevisionForm):
@@ -104,7 +75,7 @@ class TermsForm(forms.ModelForm):
             # One range, replacing the field's own 0–32767, so a wrong number gets one message.
             self.fields[name].validators = [MinValueValidator(1), MaxValueValidator(most)]
             self.fields[name].widget.attrs.update({"min": 1, "max": most})
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,8 +1,9 @@
 """Forms of the budget and action-plan screens: the co-financing budget's lines, the plan's
 activities and the plan's own fields of a draft version (DOMAIN.md §6.2 and §6.5).
 
-They validate what the case officer typed; the views save it through ``services.lock_draft``
-so a save from an outdated page is refused, never applied over someone else's."""
+They validate what the case officer typed; the views save it through ``services.budget_save``
+and ``services.plan_save``, so a save from an outdated page is refused, never applied over
+someone else's."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .budget import is_profit_line
-from .constants import BudgetKind
-from .models import ActionPlanActivity, AgreementParty, AgreementVersion, BudgetLine
-from .templatetags.agreement_format import format_number
+from partners.ui import form_helper
+
+from ..budget import is_profit_line
+from ..constants import BudgetKind
+from ..models import PLAN_FIELDS, ActionPlanActivity, AgreementParty, AgreementVersion, BudgetLine
+from ..templatetags.agreement_format import format_number
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -336,12 +337,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = AgreementVersion
-        fields = [
-            "concrete_results",
-            "intangible_results",
-            "checkins_per_year",
-            "annual_evaluation",
-        ]
+        fields = PLAN_FIELDS
         widgets = {
             "concrete_results": forms.Textarea(attrs={"rows": 3}),
             "intangible_results": forms.Textarea(attrs={"rows": 3}),
@@ -357,9 +353,7 @@ class PlanForm(forms.ModelForm):
             MaxValueValidator(52, _("At most one check-in a week (52 a year).")),
         ]
         checkins.widget.attrs.update({"min": MIN_CHECKINS, "max": 52})
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = form_helper(self)
 
     def changed_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
