@@ -11,11 +11,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services as agreement_services
 from agreements.constants import SectionKey, VersionStatus
 from agreements.models import Agreement, AgreementVersion, ReviewComment
-from iop.constants import CaseEventKind, CaseStatus, Role
+from iop.constants import CaseEventKind, CaseStatus, Role, Transition
 from iop.management.commands.demo_data import DEMO_PASSWORD, DEMO_USERS
 from iop.models import Case, CaseEvent, Committee, PublicBody
 from partners.models import Organisation
@@ -56,6 +57,22 @@ EXPECTED_VERSIONS = {
     "Föreningen Läsande bygd": ["draft"],
     "Kulturbussen Norra Värmland": ["approved"],
 }
+
+
+def years_ago(years: int) -> datetime.date:
+    """The day ``years`` years before today: the demo is dated relative to the day it loads."""
+    today = timezone.localdate()
+    return today.replace(year=today.year - years, day=min(today.day, 28))
+
+
+def start_of_today() -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+
+
+def decision_day(organisation: str) -> str:
+    """The day the committee decided to renegotiate (its event), as the decision names it."""
+    event = _case(organisation).events.get(transition=Transition.START_RENEGOTIATION)
+    return timezone.localtime(event.at).date().isoformat()
 
 
 def run_demo_data() -> str:
@@ -160,14 +177,14 @@ class TestDemoData:
         assert any(a.answer is None for a in answers)
         assert partly[0].checklist.outcome == "incomplete"
 
-    def test_health_committees_three_iops_active_since_2022_2023(self):
+    def test_health_committees_three_iops_active_for_three_to_four_years(self):
         cases = Case.objects.filter(committee__short_code="HSN")
         assert cases.count() == 3
         for case in cases:
             assert case.status == CaseStatus.ACTIVE
-            assert 2022 <= case.received_on.year <= 2023
-            activated = case.events.get(transition="activate")
-            assert activated.at.year in (2022, 2023)
+            assert years_ago(5) <= case.received_on <= years_ago(3)
+            activated = case.events.get(transition=Transition.ACTIVATE)
+            assert years_ago(4) <= timezone.localtime(activated.at).date() <= years_ago(3)
 
     def test_timelines_are_real_and_chronological(self):
         for case in Case.objects.all():
@@ -175,7 +192,7 @@ class TestDemoData:
             assert events[0].kind == CaseEventKind.CREATED
             assert [e.at for e in events] == sorted(e.at for e in events), case
             assert events[0].at.date() == case.received_on
-            assert datetime.date(2021, 1, 1) <= case.received_on <= datetime.date(2025, 12, 31)
+            assert years_ago(5) <= case.received_on < timezone.localdate()
             transitions = [e for e in events if e.kind == CaseEventKind.TRANSITION]
             # Each step follows from the one before: the services wrote them, in order.
             stage = CaseStatus.RECEIVED
@@ -190,11 +207,11 @@ class TestDemoData:
 
     def test_steps_are_taken_by_the_right_roles(self):
         by_transition = {
-            "approve_legal_review": Role.JURIST,
-            "return_to_drafting": Role.JURIST,
-            "record_approval": Role.SECRETARY,
-            "start_renegotiation": Role.SECRETARY,
-            "activate": Role.CASE_OFFICER,
+            Transition.APPROVE_LEGAL_REVIEW: Role.JURIST,
+            Transition.RETURN_TO_DRAFTING: Role.JURIST,
+            Transition.RECORD_APPROVAL: Role.SECRETARY,
+            Transition.START_RENEGOTIATION: Role.SECRETARY,
+            Transition.ACTIVATE: Role.CASE_OFFICER,
         }
         for transition, role in by_transition.items():
             for event in CaseEvent.objects.filter(transition=transition).select_related("actor"):
@@ -290,15 +307,17 @@ class TestDemoAgreements:
         old, new = _versions("Värmlands Idéburna")
         assert new.based_on == old
         assert agreement_services.amounts_changed(new, old)
-        assert new.authorising_decision == "Kultur- och bildningsnämnden 2023-11-29 § 118"
+        decided = decision_day("Värmlands Idéburna")
+        assert new.authorising_decision == f"Kultur- och bildningsnämnden {decided} § 118"
         signed, draft = _versions("Funktionsrätt Värmland")
         region = {v.pk: v.parties.get(kind="public_body").annual_amount for v in (signed, draft)}
-        # Kultur- och bildningsnämnden 2025-02-19 § 19: + 200 000 kr per full year.
+        # Kultur- och bildningsnämnden's decision § 19: + 200 000 kr per full year.
         assert region[draft.pk] - region[signed.pk] == 200_000
-        assert draft.authorising_decision == "Kultur- och bildningsnämnden 2025-02-19 § 19"
+        decided = decision_day("Funktionsrätt Värmland")
+        assert draft.authorising_decision == f"Kultur- och bildningsnämnden {decided} § 19"
 
     def test_the_agreements_are_dated_in_the_story(self):
-        end = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        end = start_of_today()  # the story happened before the day it is loaded
         for version in AgreementVersion.objects.all():
             stamps = [version.created_at, version.updated_at, version.submitted_at]
             assert all(s is None or s < end for s in stamps), version

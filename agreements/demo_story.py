@@ -1,37 +1,33 @@
-"""The demo cases' agreements (DOMAIN.md §6): what each partnership's agreement says and what
-each party contributes per full year (kronor per helår).
+"""The demo cases' agreements (DOMAIN.md §6): data only, played by ``agreements.demo``. What
+each partnership's agreement says and what each party contributes per full year (kronor per
+helår).
 
-Only one amount is real: Kultur- och bildningsnämnden's decision of 2025-02-19 § 19 adds
-200 000 kronor per full year to the IOP with Funktionsrätt Värmland from 1 June 2025. All other
-amounts, texts and people are invented for the demo, in the shape Region Värmland's agreements
-have (until further notice, revised every second year, six months' notice).
-
-Everything is written through ``agreements.services``, as the demo user who would do it.
+Only one amount is real: Kultur- och bildningsnämnden added 200 000 kronor per full year to the
+IOP with Funktionsrätt Värmland (decision 2025-02-19 § 19; the demo dates that decision, like
+every other date, relative to the day it is loaded). All other amounts, texts and people are
+invented for the demo, in the shape Region Värmland's agreements have (until further notice,
+revised every second year, six months' notice).
 """
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db import transaction
+from iop.constants import Transition
+from iop.demo_story import FUNKTIONSRATT_START_MONTHS
 
-from agreements import services
-from agreements.budget import budget_summary
-from agreements.constants import (
-    BudgetKind,
-    PartyKind,
-    RiskDirection,
-    RiskFactor,
-    SectionKey,
-    TermKind,
-)
-from agreements.models import ActionPlanActivity, AgreementVersion, BudgetLine
-from iop.models import Case
+from .constants import BudgetKind, RiskFactor, SectionKey
 
 S = SectionKey
 HOURLY_VALUE = Decimal("250")  # the value of one volunteer hour used in the demo budgets
+JURIST = "erik"  # the demo jurist, who assesses and approves a renegotiated version
+# The region signs in signing up to a week before the organisation; signatures older than
+# three years were made on paper, later ones digitally.
+SIGNING_DAYS_BEFORE = 7
+PAPER_BEFORE_YEARS = 3
+# In signing: the region has signed, the association signs at its board's next meeting.
+REGION_SIGNED_DAYS_AGO = {"kulturbussen": 12}
 
 
 @dataclass(frozen=True)
@@ -42,19 +38,6 @@ class Contribution:
     description: str
     amount: int = 0
     hours: int = 0
-
-    def line(self, version: AgreementVersion, party, year: int) -> BudgetLine:
-        volunteer = self.kind == BudgetKind.VOLUNTEER
-        return BudgetLine(
-            version=version,
-            party=party,
-            year=year,
-            kind=self.kind,
-            description=self.description,
-            amount=None if volunteer else Decimal(self.amount),
-            hours=Decimal(self.hours) if volunteer else None,
-            hourly_value=HOURLY_VALUE if volunteer else None,
-        )
 
 
 def money(description: str, amount: int) -> Contribution:
@@ -92,7 +75,18 @@ class Terms:
     intangible_results: str
     sections: dict[str, str] = field(default_factory=dict)  # headings written differently
     missing: tuple[str, ...] = ()  # headings not yet written (a draft in progress)
-    authorising_decision: str = ""
+
+
+@dataclass(frozen=True)
+class Renegotiation:
+    """A version written in renegotiation: it starts on the first day of the month
+    ``months_after`` months after the case's step ``starts_after``, and names the committee's
+    decision to renegotiate (its date and ``paragraph``)."""
+
+    starts_after: Transition
+    months_after: int
+    paragraph: int
+    terms: Terms
 
 
 # The region's signatories (invented): the chair of the responsible committee.
@@ -102,184 +96,65 @@ REGION_SIGNATORY = {
 }
 INVOICE_ADDRESS = "Region Värmland, Box 1022, 651 15 Karlstad. Ange referens {number}."
 
+# The version's own fields, the same in every demo agreement.
+VERSION_FIELDS = {
+    "revision_interval_years": 2,
+    "notice_months": 6,
+    "checkins_per_year": 2,
+    "annual_evaluation": "Varje vår, med föreningens verksamhetsberättelse och ekonomiska "
+    "redovisning.",
+}
 
-def common_sections(case: Case, terms: Terms, start: datetime.date) -> dict[str, str]:
-    organisation = case.organisations.get()
-    contact = organisation.contacts.get(is_primary=True)
-    committee = case.committee.name.lower()
-    officer = case.officer.get_full_name()
-    return {
-        S.PARTIES: (
-            f"Parter i överenskommelsen är Region Värmland genom {committee} och "
-            f"{organisation.name} ({organisation.org_number_display}). Parterna är "
-            "likvärdiga i partnerskapet och har lika stort inflytande över det."
-        ),
-        S.GOALS: terms.goals,
-        S.VALUES: (
-            "Partnerskapet vilar på principerna i Överenskommelsen Värmland: dialog, kvalitet, "
-            "självständighet och oberoende, långsiktighet, öppenhet och insyn samt mångfald. "
-            f"{organisation.name} behåller sin självständighet och sin roll som röstbärare."
-        ),
-        S.TARGET_GROUP: terms.target_group,
-        S.COMMITMENTS: (
-            f"Region Värmland: {terms.region_commitments}\n\n"
-            f"{organisation.name}: {terms.organisation_commitments}"
-        ),
-        S.GOVERNANCE: (
-            "En gemensam styrgrupp med två företrädare för varje part leder partnerskapet och "
-            "fattar beslut i samförstånd. Frågor som styrgruppen inte enas om lyfts till "
-            f"föreningens styrelse och {committee}."
-        ),
-        S.FOLLOW_UP: (
-            "Parterna stämmer av partnerskapet vid minst två möten om året. Varje vår "
-            "utvärderas föregående år med föreningens verksamhetsberättelse som underlag. "
-            f"Vartannat år görs en fördjupad uppföljning som redovisas för {committee}."
-        ),
-        S.LEARNING: (
-            "Parterna delar erfarenheter vid en gemensam lärträff varje höst, dit andra "
-            "kommuner och föreningar i länet bjuds in. Lärdomarna tas tillvara när "
-            "överenskommelsen revideras."
-        ),
-        S.ORGANISATION: (
-            f"Kontaktperson för Region Värmland är {officer}, handläggare. Kontaktperson för "
-            f"{organisation.name} är {contact.name}, {contact.title.lower()}."
-        ),
-        S.DOCUMENTATION: (
-            f"{organisation.name} lämnar varje år senast den 30 april verksamhetsberättelse, "
-            "ekonomisk redovisning och en redogörelse för hur medlen har använts. Region "
-            "Värmland dokumenterar avstämningsmötena."
-        ),
-        S.ECONOMY: (
-            "Parternas bidrag framgår av budgeten och anges i kronor per helår. Region "
-            "Värmlands medel betalas ut halvårsvis i förskott efter rekvisition. Föreningens "
-            "ideella insats redovisas i timmar och räknas om till kronor. Medel som inte "
-            "används enligt överenskommelsen betalas tillbaka."
-        ),
-        S.TERM: (
-            f"Överenskommelsen gäller från och med den {start.day} {MONTHS[start.month - 1]} "
-            f"{start.year} tills vidare, med revidering vartannat år i samband med den "
-            "fördjupade uppföljningen."
-        ),
-        S.TERMINATION: (
-            "Överenskommelsen omförhandlas när någon part begär det. Part har rätt att lämna "
-            "projektet med sex månaders uppsägning. Vid avslut tar parterna gemensamt fram en "
-            "avvecklingsplan. Oenighet löses i första hand genom dialog i styrgruppen."
-        ),
-    }
+# The headings every agreement shares, filled in with {committee} (the committee's name in
+# lower case), {organisation}, {org_number}, {officer}, {contact}, {contact_title} and {start}
+# (the day the agreement starts, in words); the Terms give the rest.
+COMMON_SECTIONS = {
+    S.PARTIES: "Parter i överenskommelsen är Region Värmland genom {committee} och "
+    "{organisation} ({org_number}). Parterna är likvärdiga i partnerskapet och har lika stort "
+    "inflytande över det.",
+    S.VALUES: "Partnerskapet vilar på principerna i Överenskommelsen Värmland: dialog, kvalitet, "
+    "självständighet och oberoende, långsiktighet, öppenhet och insyn samt mångfald. "
+    "{organisation} behåller sin självständighet och sin roll som röstbärare.",
+    S.COMMITMENTS: "Region Värmland: {region_commitments}\n\n{organisation}: "
+    "{organisation_commitments}",
+    S.GOVERNANCE: "En gemensam styrgrupp med två företrädare för varje part leder partnerskapet "
+    "och fattar beslut i samförstånd. Frågor som styrgruppen inte enas om lyfts till "
+    "föreningens styrelse och {committee}.",
+    S.FOLLOW_UP: "Parterna stämmer av partnerskapet vid minst två möten om året. Varje vår "
+    "utvärderas föregående år med föreningens verksamhetsberättelse som underlag. Vartannat år "
+    "görs en fördjupad uppföljning som redovisas för {committee}.",
+    S.LEARNING: "Parterna delar erfarenheter vid en gemensam lärträff varje höst, dit andra "
+    "kommuner och föreningar i länet bjuds in. Lärdomarna tas tillvara när överenskommelsen "
+    "revideras.",
+    S.ORGANISATION: "Kontaktperson för Region Värmland är {officer}, handläggare. Kontaktperson "
+    "för {organisation} är {contact}, {contact_title}.",
+    S.DOCUMENTATION: "{organisation} lämnar varje år senast den 30 april verksamhetsberättelse, "
+    "ekonomisk redovisning och en redogörelse för hur medlen har använts. Region Värmland "
+    "dokumenterar avstämningsmötena.",
+    S.ECONOMY: "Parternas bidrag framgår av budgeten och anges i kronor per helår. Region "
+    "Värmlands medel betalas ut halvårsvis i förskott efter rekvisition. Föreningens ideella "
+    "insats redovisas i timmar och räknas om till kronor. Medel som inte används enligt "
+    "överenskommelsen betalas tillbaka.",
+    S.TERM: "Överenskommelsen gäller från och med den {start} tills vidare, med revidering "
+    "vartannat år i samband med den fördjupade uppföljningen.",
+    S.TERMINATION: "Överenskommelsen omförhandlas när någon part begär det. Part har rätt att "
+    "lämna projektet med sex månaders uppsägning. Vid avslut tar parterna gemensamt fram en "
+    "avvecklingsplan. Oenighet löses i första hand genom dialog i styrgruppen.",
+}
 
-
-MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
-
-def budget_year(start: datetime.date) -> int:
-    """The first full calendar year of the agreement: the budget is per full year."""
-    return start.year if (start.month, start.day) == (1, 1) else start.year + 1
-
-
-def write_version(
-    version: AgreementVersion, case: Case, terms: Terms, *, start: datetime.date, actor
-) -> AgreementVersion:
-    """Write ``terms`` into the draft ``version``: every heading, the parties' signatories and
-    amounts, the term, the budget for one full year and the action plan."""
-    texts = common_sections(case, terms, start) | terms.sections
-    for section in version.sections.order_by("pk"):
-        text = "" if section.key in terms.missing else texts.get(section.key, section.text)
-        services.section_save(section=section, text=text, revision=section.revision, actor=actor)
-    version = services.version_update(
-        version=version,
-        revision=AgreementVersion.objects.get(pk=version.pk).revision,
-        actor=actor,
-        data={
-            "start_date": start,
-            "term_kind": TermKind.UNTIL_FURTHER_NOTICE,
-            "term_years": None,
-            "revision_interval_years": 2,
-            "notice_months": 6,
-            "invoice_address": INVOICE_ADDRESS.format(number=case.registry_number),
-            "concrete_results": terms.concrete_results,
-            "intangible_results": terms.intangible_results,
-            "checkins_per_year": 2,
-            "annual_evaluation": (
-                "Varje vår, med föreningens verksamhetsberättelse och ekonomiska redovisning."
-            ),
-            "authorising_decision": terms.authorising_decision,
-        },
-    )
-    with transaction.atomic():
-        version = services.lock_draft(version, revision=version.revision, actor=actor)
-        year = budget_year(start)
-        BudgetLine.objects.filter(version=version).delete()  # a copied draft's budget
-        lines = []
-        for party in version.parties.select_related("organisation"):
-            if party.kind == PartyKind.PUBLIC_BODY:
-                party.signatory_name, party.signatory_title = REGION_SIGNATORY[
-                    case.committee.short_code
-                ]
-                contributions = terms.region
-            else:
-                party.signatory_name, party.signatory_title = (
-                    party.contact_name,
-                    party.organisation.contacts.get(is_primary=True).title,
-                )
-                contributions = terms.organisation
-            party.annual_amount = Decimal(
-                sum(c.amount for c in contributions if c.kind == BudgetKind.MONEY)
-            )
-            party._history_user = actor
-            party.save()
-            lines += [c.line(version, party, year) for c in contributions]
-        BudgetLine.objects.bulk_create(lines)
-        ActionPlanActivity.objects.filter(version=version).delete()  # a copied draft's plan
-        ActionPlanActivity.objects.bulk_create(
-            ActionPlanActivity(
-                version=version,
-                order=i,
-                description=a.description,
-                owner=a.owner,
-                timetable=a.timetable,
-                expected_result=a.expected_result,
-            )
-            for i, a in enumerate(terms.activities, start=1)
-        )
-    return AgreementVersion.objects.get(pk=version.pk)
-
-
-def assess(version: AgreementVersion, jurist) -> None:
-    """The jurist's procurement-risk assessment: a partnership on the organisation's initiative,
-    co-financed, without sanctions."""
-    share = budget_summary(version).public_share
-    comments = {
-        RiskFactor.NEED_DEFINED: "Behovet beskrevs av föreningen utifrån dess egen verksamhet.",
-        RiskFactor.INITIATIVE: "Initiativet kom från föreningen.",
-        RiskFactor.PRICE: f"Regionens medel täcker {share} procent av kostnaden; inget fast pris.",
-        RiskFactor.SANCTIONS: "Inga sanktioner; återbetalning endast av medel som inte använts.",
-        RiskFactor.OTHER_FUNDING: "Föreningen bidrar med ideellt arbete och egna resurser.",
-    }
-    services.assessment_save(
-        version=version,
-        actor=jurist,
-        answers={
-            factor: (RiskDirection.PARTNERSHIP, comments.get(factor, ""))
-            for factor in RiskFactor.values
-        },
-        overall_assessment=(
-            "Samlad bedömning: ett partnerskap på föreningens initiativ och med samfinansiering, "
-            "inte ett offentligt kontrakt. Förenligt med kommunallagen och EU:s statsstödsregler."
-        ),
-    )
+# The jurist's procurement-risk assessment: a partnership on the organisation's initiative,
+# co-financed, without sanctions ({share}: the public share of the budget, in per cent).
+RISK_COMMENTS = {
+    RiskFactor.NEED_DEFINED: "Behovet beskrevs av föreningen utifrån dess egen verksamhet.",
+    RiskFactor.INITIATIVE: "Initiativet kom från föreningen.",
+    RiskFactor.PRICE: "Regionens medel täcker {share} procent av kostnaden; inget fast pris.",
+    RiskFactor.SANCTIONS: "Inga sanktioner; återbetalning endast av medel som inte använts.",
+    RiskFactor.OTHER_FUNDING: "Föreningen bidrar med ideellt arbete och egna resurser.",
+}
+OVERALL_ASSESSMENT = (
+    "Samlad bedömning: ett partnerskap på föreningens initiativ och med samfinansiering, inte "
+    "ett offentligt kontrakt. Förenligt med kommunallagen och EU:s statsstödsregler."
+)
 
 
 # --- Each partnership's agreement ---------------------------------------------------------------
@@ -380,7 +255,9 @@ AGREEMENTS: dict[str, Terms] = {
             in_kind(BudgetKind.PREMISES, "Lokaler", 150_000),
         ),
         activities=(
-            Activity("Två nya utlåningsställen om året", "Fritidsbanken", "Från 2022"),
+            Activity(
+                "Två nya utlåningsställen om året", "Fritidsbanken", "Från avtalets första år"
+            ),
             FOLLOW,
         ),
         concrete_results="Utlåningsställen i minst åtta kommuner.",
@@ -525,16 +402,35 @@ AGREEMENTS: dict[str, Terms] = {
 }
 
 
-def _replace(terms: Terms, **changes) -> Terms:
-    from dataclasses import replace
+# The jurist's comments per heading when she returns the draft (the case's «return» step
+# carries her comment on the whole).
+RETURN_COMMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "afasi": (
+        (
+            S.ECONOMY,
+            "Avsnittet om ekonomi talar om ersättning och fakturering; skriv utbetalning och "
+            "samfinansiering.",
+        ),
+        (
+            S.TERMINATION,
+            "Stryk klausulen om vite vid utebliven verksamhet; ersätt med återbetalning om "
+            "medlen inte används som avsett.",
+        ),
+    ),
+    "suicidezero": (
+        (
+            S.COMMITMENTS,
+            "Insatser och åtaganden reglerar i detalj hur utbildningarna ska genomföras; "
+            "beskriv syfte och mål i stället.",
+        ),
+        (S.ECONOMY, "Budgeten ska visa organisationens ideella insats omräknad till kronor."),
+    ),
+}
 
-    return replace(terms, **changes)
-
-
-# The draft as revised after the jurist's comments (DemoCase.returned).
+# The draft as revised after the jurist's comments.
 AFTER_RETURN: dict[str, Terms] = {
     "afasi": AGREEMENTS["afasi"],
-    "suicidezero": _replace(
+    "suicidezero": replace(
         AGREEMENTS["suicidezero"],
         sections={},
         organisation=(
@@ -544,7 +440,7 @@ AFTER_RETURN: dict[str, Terms] = {
     ),
 }
 # …and as first submitted, where the comments apply.
-AGREEMENTS["afasi"] = _replace(
+AGREEMENTS["afasi"] = replace(
     AGREEMENTS["afasi"],
     sections={
         S.ECONOMY: "Region Värmland betalar ersättning till föreningen mot fakturering halvårsvis.",
@@ -554,11 +450,15 @@ AGREEMENTS["afasi"] = _replace(
     },
 )
 
-# The versions written in renegotiation (DOMAIN.md §3.8).
-RENEGOTIATED: dict[str, tuple[datetime.date, Terms]] = {
-    "ideburna": (
-        datetime.date(2024, 4, 1),
-        _replace(
+# The versions written in renegotiation (DOMAIN.md §3.8): when each starts, the decision that
+# authorises it, and what it says.
+RENEGOTIATED: dict[str, Renegotiation] = {
+    "ideburna": Renegotiation(
+        # from the first of the month after the revised agreement is signed
+        starts_after=Transition.COMPLETE_RENEGOTIATION,
+        months_after=1,
+        paragraph=118,  # of the decision to renegotiate (iop.demo_story)
+        terms=replace(
             AGREEMENTS["ideburna"],
             region=(
                 money("Medfinansiering av kansliet", 900_000),
@@ -574,15 +474,16 @@ RENEGOTIATED: dict[str, tuple[datetime.date, Terms]] = {
                     "Utbildningsprogram för föreningarnas styrelser", "Båda parter", "Årligen"
                 ),
             ),
-            authorising_decision="Kultur- och bildningsnämnden 2023-11-29 § 118",
         ),
     ),
-    "funktionsratt": (
-        datetime.date(2025, 6, 1),
-        _replace(
+    "funktionsratt": Renegotiation(
+        # from the day the committee's decision names (iop.demo_story)
+        starts_after=Transition.START_RENEGOTIATION,
+        months_after=FUNKTIONSRATT_START_MONTHS,
+        paragraph=19,
+        terms=replace(
             AGREEMENTS["funktionsratt"],
             region=(money("Medfinansiering", 800_000),),  # + 200 000 kr per helår (real)
-            authorising_decision="Kultur- och bildningsnämnden 2025-02-19 § 19",
         ),
     ),
 }
