@@ -11,3 +11,30 @@ class IopConfig(AppConfig):
 
         selectors.register_start_queues()
         workflow.register_demo(key="iop", play="iop.demo.play", order=10)
+        self.serve_documents()
+
+    def serve_documents(self) -> None:
+        """What partners asks of the registry, the case's documents on the case page, and
+        their stored files through the checked download."""
+        from partners import diarium
+        from partners.files import register_stored_file
+
+        from . import permissions, workflow
+        from .diarium import CaseDiarium
+        from .models import Case, CaseDocument
+        from .views.documents import case_documents_panel
+
+        diarium.provide(CaseDiarium())
+        register_stored_file(
+            CaseDocument,
+            "file",
+            may_read=permissions.can_view_cases,
+            download_name=lambda document: document.download_name,
+            visible=lambda user: CaseDocument.objects.filter(case__in=Case.objects.for_user(user)),
+        )
+        workflow.register_case_panel(
+            key="documents",
+            template="iop/documents/_panel.html",
+            context=case_documents_panel,
+            order=80,
+        )

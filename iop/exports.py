@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from partners.models import Organisation
+from partners.users import display_name
 
 from .constants import CaseStatus
 from .models import Case
@@ -34,10 +35,6 @@ CSV_DELIMITER = ";"  # Swedish Excel reads ";" as the list separator (the comma 
 DATE_FORMAT = "YYYY-MM-DD"
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 def _local_date(value: datetime.datetime | None) -> datetime.date | None:
@@ -69,8 +66,8 @@ COLUMNS: tuple[Column, ...] = (
         16,
     ),
     Column(_field_heading(Case, "committee"), lambda c: c.committee.name, 30),
-    Column(_field_heading(Case, "officer"), lambda c: _person(c.officer), 24),
-    Column(_field_heading(Case, "substitute"), lambda c: _person(c.substitute), 24),
+    Column(_field_heading(Case, "officer"), lambda c: display_name(c.officer), 24),
+    Column(_field_heading(Case, "substitute"), lambda c: display_name(c.substitute), 24),
     Column(_field_heading(Case, "status"), lambda c: str(CaseStatus(c.status).label), 24),
     Column(_field_heading(Case, "received_on"), lambda c: c.received_on, 14),
     Column(

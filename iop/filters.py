@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
+from partners.users import display_name
 
 from .constants import CaseStatus
 from .models import Case, Committee, RegistrySequence
@@ -80,10 +81,10 @@ class UserChoiceField(ValuesChoiceField):
     label_fields = ("first_name", "last_name", "username")
 
     def label_from_values(self, first_name, last_name, username) -> str:
-        return f"{first_name} {last_name}".strip() or username
+        return display_name(User(first_name=first_name, last_name=last_name, username=username))
 
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class ValuesChoiceFilter(django_filters.ModelChoiceFilter):

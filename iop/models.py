@@ -9,19 +9,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partners.users import display_name
+
 from . import permissions
-from .workflow import registered_guards, rule
 from .constants import (
     CHECKLIST_QUESTIONS,
     FINAL_STATUSES,
     CaseEventKind,
     CaseStatus,
     Criterion,
+    DocumentDirection,
     NoticeGivenBy,
     PublicBodyKind,
     Transition,
 )
 from .querysets import CaseQuerySet
+from .workflow import registered_guards, rule
 
 
 class PublicBody(models.Model):
@@ -530,7 +533,7 @@ class CaseEvent(models.Model):
         if self.kind == CaseEventKind.TRANSITION:
             return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
         if self.kind in (CaseEventKind.ASSIGNMENT, CaseEventKind.SUBSTITUTE) and self.assignee_id:
-            return f"{self.get_kind_display()}: {self.assignee.get_full_name() or self.assignee}"
+            return f"{self.get_kind_display()}: {display_name(self.assignee)}"
         return str(self.get_kind_display())
 
 
@@ -632,6 +635,25 @@ class CaseDocument(models.Model):
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(_("file"), upload_to=case_document_upload_to)
     received_on = models.DateField(_("date received"), default=timezone.localdate)
+    # Registration (diarieföring): see iop.services.documents.case_document_register.
+    direction = models.CharField(
+        _("direction"),
+        max_length=20,
+        choices=DocumentDirection.choices,
+        default=DocumentDirection.INCOMING,
+    )
+    counterpart = models.CharField(
+        _("sender or recipient"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who sent an incoming document, or whom an outgoing one is sent to."),
+    )
+    document_serial = models.PositiveIntegerField(
+        _("document number in the case"), null=True, blank=True, editable=False
+    )
+    registry_number = models.CharField(
+        _("registry number"), max_length=40, blank=True, editable=False
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -648,6 +670,23 @@ class CaseDocument(models.Model):
         verbose_name = _("case document")
         verbose_name_plural = _("case documents")
         ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry_number"],
+                condition=~models.Q(registry_number=""),
+                name="casedocument_unique_registry_number",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "document_serial"],
+                condition=models.Q(document_serial__isnull=False),
+                name="casedocument_unique_serial_in_case",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def download_name(self) -> str:
+        """ "RV 2026-00012-4 Avvecklingsplan": the registry number says which document it is."""
+        return " ".join(p for p in (self.registry_number, self.title) if p) or str(self.pk)

@@ -6,6 +6,7 @@ after commit."""
 from ..exceptions import TransitionForbidden, TransitionRefused
 from ..workflow import case_transition_applied, case_transitioned
 from .assignment import case_assign_officer, record_assignment
+from .case_details import case_update
 from .checklist import (
     checklist_answer,
     checklist_criterion_save,
@@ -15,6 +16,7 @@ from .checklist import (
     checklist_save,
 )
 from .common import lock_case, record_event
+from .documents import case_document_register
 from .registration import case_register, next_registry_number
 from .transition import (
     TransitionInfo,
@@ -33,8 +35,10 @@ __all__ = [
     "TransitionRefused",
     "available_transitions",
     "case_assign_officer",
+    "case_document_register",
     "case_register",
     "case_transition",
+    "case_update",
     "case_transition_applied",
     "case_transitioned",
     "checklist_answer",

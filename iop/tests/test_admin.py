@@ -17,13 +17,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements import conditions as agreement_conditions
 from agreements import services as agreement_services
 from agreements.constants import SectionKey, VersionStatus
 from agreements.models import AgreementVersion, ReviewComment
 from agreements.tests.factories import complete_draft
-from agreements import conditions as agreement_conditions
-from iop.workflow import rule_for
-from iop.constants import CaseEventKind, CaseStatus, DocumentKind, NoticeGivenBy, Role
+from iop.constants import CaseEventKind, CaseStatus, DocumentKind, NoticeGivenBy, Role, Transition
 from iop.models import Case, CaseEvent
 from iop.services import case_transition
 from iop.tests.factories import (
@@ -34,6 +33,7 @@ from iop.tests.factories import (
     PublicBodyFactory,
 )
 from iop.tests.test_workflow import ready_case
+from iop.workflow import rule_for
 from partners.services import document_register
 from partners.tests import upload_files
 from partners.tests.factories import ContactPersonFactory, OrganisationFactory
@@ -119,15 +119,27 @@ def change_form_data(response) -> dict:
 @pytest.mark.parametrize(
     ("who", "status", "expected"),
     [
-        ("officer", CaseStatus.RECEIVED, {"start_preparation"}),
-        ("officer", CaseStatus.PREPARATION, {"close_not_pursued", "start_drafting"}),
-        ("officer", CaseStatus.ACTIVE, {"give_notice"}),
-        ("coordinator", CaseStatus.DRAFTING, {"submit_for_legal_review"}),
-        ("jurist", CaseStatus.LEGAL_REVIEW, {"approve_legal_review", "return_to_drafting"}),
+        ("officer", CaseStatus.RECEIVED, {Transition.START_PREPARATION}),
+        (
+            "officer",
+            CaseStatus.PREPARATION,
+            {Transition.CLOSE_NOT_PURSUED, Transition.START_DRAFTING},
+        ),
+        ("officer", CaseStatus.ACTIVE, {Transition.GIVE_NOTICE}),
+        ("coordinator", CaseStatus.DRAFTING, {Transition.SUBMIT_FOR_LEGAL_REVIEW}),
+        (
+            "jurist",
+            CaseStatus.LEGAL_REVIEW,
+            {Transition.APPROVE_LEGAL_REVIEW, Transition.RETURN_TO_DRAFTING},
+        ),
         (
             "secretary",
             CaseStatus.AWAITING_DECISION,
-            {"record_approval", "record_rejection", "record_referral_back"},
+            {
+                Transition.RECORD_APPROVAL,
+                Transition.RECORD_REJECTION,
+                Transition.RECORD_REFERRAL_BACK,
+            },
         ),
         ("officer", CaseStatus.LEGAL_REVIEW, set()),
         ("jurist", CaseStatus.PREPARATION, set()),
@@ -190,10 +202,10 @@ def test_the_stage_is_read_only_in_the_form(login, officer):
 def test_a_transition_by_the_right_role_moves_the_case_and_writes_one_event(login, officer):
     case = CaseFactory(status=CaseStatus.RECEIVED, officer=officer)
     client = login(officer)
-    page = client.get(transition_url(case, "start_preparation"))
+    page = client.get(transition_url(case, Transition.START_PREPARATION))
     assert page.status_code == 200
     response = client.post(
-        transition_url(case, "start_preparation"), {"note": "Första mötet bokat"}
+        transition_url(case, Transition.START_PREPARATION), {"note": "Första mötet bokat"}
     )
     assert response.status_code == 302
     assert response.url == change_url(case)
@@ -202,7 +214,7 @@ def test_a_transition_by_the_right_role_moves_the_case_and_writes_one_event(logi
     [event] = transition_events(case)
     assert (event.actor, event.transition, event.from_status, event.to_status, event.note) == (
         officer,
-        "start_preparation",
+        Transition.START_PREPARATION,
         CaseStatus.RECEIVED,
         CaseStatus.PREPARATION,
         "Första mötet bokat",
@@ -212,15 +224,17 @@ def test_a_transition_by_the_right_role_moves_the_case_and_writes_one_event(logi
 
 
 def test_the_jurist_approves_in_legal_review_through_the_admin(login, officer, jurist):
-    case = ready_case(CaseStatus.LEGAL_REVIEW, "approve_legal_review", officer=officer)
+    case = ready_case(CaseStatus.LEGAL_REVIEW, Transition.APPROVE_LEGAL_REVIEW, officer=officer)
     before = transition_events(case)
-    response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
+    response = login(jurist).post(
+        transition_url(case, Transition.APPROVE_LEGAL_REVIEW), {"note": ""}
+    )
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.AWAITING_DECISION
     after = transition_events(case)
     [approval] = [e for e in after if e not in before]
     assert len(after) == len(before) + 1
-    assert (approval.transition, approval.actor) == ("approve_legal_review", jurist)
+    assert (approval.transition, approval.actor) == (Transition.APPROVE_LEGAL_REVIEW, jurist)
     # The agreement followed: the submitted version is now the approved one.
     assert AgreementVersion.objects.get(agreement__case=case).status == VersionStatus.APPROVED
 
@@ -228,13 +242,18 @@ def test_the_jurist_approves_in_legal_review_through_the_admin(login, officer, j
 def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
     login, officer, jurist
 ):
-    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
-    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    case = ready_case(CaseStatus.DRAFTING, Transition.SUBMIT_FOR_LEGAL_REVIEW, officer=officer)
+    case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=officer)
     before = transition_events(case)
-    response = login(jurist).post(transition_url(case, "approve_legal_review"), {"note": ""})
+    response = login(jurist).post(
+        transition_url(case, Transition.APPROVE_LEGAL_REVIEW), {"note": ""}
+    )
     assert response.status_code == 200
     assert response.context["reasons"] == [rule_for(agreement_conditions.legal_assessment_recorded)]
-    assert f"<li>{rule(agreement_conditions.legal_assessment_recorded)}</li>" in response.content.decode()
+    assert (
+        f"<li>{rule(agreement_conditions.legal_assessment_recorded)}</li>"
+        in response.content.decode()
+    )
     assert Case.objects.get(pk=case.pk).status == CaseStatus.LEGAL_REVIEW
     assert transition_events(case) == before
 
@@ -242,14 +261,14 @@ def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
 @pytest.mark.parametrize(
     ("who", "status", "name"),
     [
-        ("auditor", CaseStatus.RECEIVED, "start_preparation"),
-        ("jurist", CaseStatus.RECEIVED, "start_preparation"),
-        ("other_officer", CaseStatus.RECEIVED, "start_preparation"),
-        ("officer", CaseStatus.LEGAL_REVIEW, "approve_legal_review"),
-        ("secretary", CaseStatus.LEGAL_REVIEW, "approve_legal_review"),
-        ("finance", CaseStatus.AWAITING_DECISION, "record_approval"),
+        ("auditor", CaseStatus.RECEIVED, Transition.START_PREPARATION),
+        ("jurist", CaseStatus.RECEIVED, Transition.START_PREPARATION),
+        ("other_officer", CaseStatus.RECEIVED, Transition.START_PREPARATION),
+        ("officer", CaseStatus.LEGAL_REVIEW, Transition.APPROVE_LEGAL_REVIEW),
+        ("secretary", CaseStatus.LEGAL_REVIEW, Transition.APPROVE_LEGAL_REVIEW),
+        ("finance", CaseStatus.AWAITING_DECISION, Transition.RECORD_APPROVAL),
         # The right role, but not at this stage.
-        ("jurist", CaseStatus.DRAFTING, "approve_legal_review"),
+        ("jurist", CaseStatus.DRAFTING, Transition.APPROVE_LEGAL_REVIEW),
     ],
 )
 def test_a_transition_the_user_may_not_take_is_403_and_changes_nothing(
@@ -274,7 +293,7 @@ def test_the_transition_view_is_csrf_protected(officer):
     officer.save()
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer)
-    response = client.post(transition_url(case, "start_preparation"), {"note": ""})
+    response = client.post(transition_url(case, Transition.START_PREPARATION), {"note": ""})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).status == CaseStatus.RECEIVED
 
@@ -284,7 +303,8 @@ def test_a_refused_transition_shows_the_swedish_rule_keeps_the_note_and_changes_
 ):
     case = CaseFactory(status=CaseStatus.PREPARATION, officer=officer)  # no checklist
     response = login(officer).post(
-        transition_url(case, "start_drafting"), {"note": "Checklistan gick vi igenom i går"}
+        transition_url(case, Transition.START_DRAFTING),
+        {"note": "Checklistan gick vi igenom i går"},
     )
     assert response.status_code == 200
     assert response.context["reasons"] == [rule_for(Case.checklist_passed)]
@@ -298,7 +318,7 @@ def test_a_refused_transition_shows_the_swedish_rule_keeps_the_note_and_changes_
 
 def test_start_drafting_succeeds_once_the_checklist_is_met(login, officer):
     case = CaseFactory(officer=officer, ready_for_drafting=True)
-    response = login(officer).post(transition_url(case, "start_drafting"), {"note": ""})
+    response = login(officer).post(transition_url(case, Transition.START_DRAFTING), {"note": ""})
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DRAFTING
 
@@ -306,17 +326,19 @@ def test_start_drafting_succeeds_once_the_checklist_is_met(login, officer):
 def test_close_not_pursued_needs_a_reason(login, officer):
     case = CaseFactory(status=CaseStatus.PREPARATION, officer=officer)
     client = login(officer)
-    page = client.get(transition_url(case, "close_not_pursued")).content.decode()
+    page = client.get(transition_url(case, Transition.CLOSE_NOT_PURSUED)).content.decode()
     assert '<textarea name="closing_reason"' in page
 
-    refused = client.post(transition_url(case, "close_not_pursued"), {"closing_reason": "  "})
+    refused = client.post(
+        transition_url(case, Transition.CLOSE_NOT_PURSUED), {"closing_reason": "  "}
+    )
     assert refused.status_code == 200
     assert rule(Case.has_closing_reason) in refused.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.PREPARATION
     assert transition_events(case) == []
 
     done = client.post(
-        transition_url(case, "close_not_pursued"),
+        transition_url(case, Transition.CLOSE_NOT_PURSUED),
         {"closing_reason": "Kommunen har redan upphandlat verksamheten."},
     )
     assert done.status_code == 302
@@ -329,12 +351,12 @@ def test_close_not_pursued_needs_a_reason(login, officer):
 def test_give_notice_asks_for_a_date_and_who_gave_it(login, officer):
     case = CaseFactory(status=CaseStatus.ACTIVE, officer=officer)
     client = login(officer)
-    page = client.get(transition_url(case, "give_notice")).content.decode()
+    page = client.get(transition_url(case, Transition.GIVE_NOTICE)).content.decode()
     assert 'type="date" name="notice_date"' in page
     assert '<select name="notice_given_by"' in page
 
     future = client.post(
-        transition_url(case, "give_notice"),
+        transition_url(case, Transition.GIVE_NOTICE),
         {"notice_date": "2099-01-01", "notice_given_by": NoticeGivenBy.ORGANISATION},
     )
     assert future.status_code == 200
@@ -343,7 +365,7 @@ def test_give_notice_asks_for_a_date_and_who_gave_it(login, officer):
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACTIVE
 
     done = client.post(
-        transition_url(case, "give_notice"),
+        transition_url(case, Transition.GIVE_NOTICE),
         {"notice_date": "2026-01-31", "notice_given_by": NoticeGivenBy.ORGANISATION},
     )
     assert done.status_code == 302
@@ -356,12 +378,14 @@ def test_give_notice_asks_for_a_date_and_who_gave_it(login, officer):
 
 
 def test_returning_to_drafting_requires_a_comment_on_the_version(login, officer, jurist):
-    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
-    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    case = ready_case(CaseStatus.DRAFTING, Transition.SUBMIT_FOR_LEGAL_REVIEW, officer=officer)
+    case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=officer)
     version = agreement_services.submitted_version(case.agreement)
     client = login(jurist)
     # A note on the transition is not a comment on the version.
-    refused = client.post(transition_url(case, "return_to_drafting"), {"note": "Se § 7 om vite."})
+    refused = client.post(
+        transition_url(case, Transition.RETURN_TO_DRAFTING), {"note": "Se § 7 om vite."}
+    )
     assert refused.status_code == 200
     assert refused.context["reasons"] == [rule_for(agreement_conditions.review_comments_given)]
     assert "Se § 7 om vite." in refused.content.decode()
@@ -370,7 +394,7 @@ def test_returning_to_drafting_requires_a_comment_on_the_version(login, officer,
     ReviewComment.objects.create(
         version=version, section_key=SectionKey.TERMINATION, text="Stryk vitet.", author=jurist
     )
-    done = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
+    done = client.post(transition_url(case, Transition.RETURN_TO_DRAFTING), {"note": ""})
     assert done.status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.DRAFTING
     version.refresh_from_db()
@@ -381,7 +405,7 @@ def test_returning_to_drafting_requires_a_comment_on_the_version(login, officer,
 def test_the_change_page_shows_the_timeline_newest_first(login, officer, jurist):
     case = CaseFactory(status=CaseStatus.DRAFTING, officer=officer)
     complete_draft(case)
-    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=officer)
     agreement_services.return_version(
         case=case,
         actor=jurist,
@@ -391,8 +415,8 @@ def test_the_change_page_shows_the_timeline_newest_first(login, officer, jurist)
     response = login(officer).get(change_url(case))
     rows = response.context["case_timeline"]
     assert [(r["event"].kind, r["event"].transition) for r in rows] == [
-        (CaseEventKind.TRANSITION, "return_to_drafting"),
-        (CaseEventKind.TRANSITION, "submit_for_legal_review"),
+        (CaseEventKind.TRANSITION, Transition.RETURN_TO_DRAFTING),
+        (CaseEventKind.TRANSITION, Transition.SUBMIT_FOR_LEGAL_REVIEW),
         (CaseEventKind.AGREEMENT, ""),  # the agreement's draft was started
     ]
     assert rows[0]["who"] == jurist.get_full_name()
@@ -619,7 +643,7 @@ def test_the_history_is_viewable_but_cannot_be_reverted(login, superuser, office
     case = CaseFactory(status=CaseStatus.DRAFTING, officer=officer)
     complete_draft(case)
     version = case.history.earliest()
-    case_transition(case=case, name="submit_for_legal_review", actor=officer)
+    case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=officer)
     client = login(superuser)
     history = client.get(reverse("admin:iop_case_history", args=[case.pk]))
     assert history.status_code == 200
@@ -674,3 +698,69 @@ def test_only_the_case_officer_answers_the_checklist(login, officer, other_offic
     url = reverse("admin:iop_checklist_change", args=[checklist.pk])
     assert login(other_officer).get(url).context["has_change_permission"] is False
     assert login(officer).get(url).context["has_change_permission"] is True
+
+
+# --- The checklist is written through its service, and only while it may change ----------
+
+
+@pytest.mark.parametrize("status", [CaseStatus.DRAFTING, CaseStatus.ACTIVE, CaseStatus.NOT_PURSUED])
+def test_the_checklist_of_a_case_past_preparation_is_read_only_in_the_admin(
+    login, officer, coordinator, status
+):
+    checklist = ChecklistFactory(case=CaseFactory(officer=officer, status=status))
+    answer = checklist.answers.order_by("pk").first()
+    checklist_url = reverse("admin:iop_checklist_change", args=[checklist.pk])
+    answer_url = reverse("admin:iop_checklistanswer_change", args=[answer.pk])
+    for user in (officer, coordinator):
+        client = login(user)
+        assert client.get(checklist_url).context["has_change_permission"] is False
+        assert client.get(answer_url).context["has_change_permission"] is False
+        # A crafted POST (what the checklist screen answers with 403) changes nothing.
+        crafted = {
+            "why_cooperate": "Ändrat i efterhand.",
+            "answers-TOTAL_FORMS": 1,
+            "answers-INITIAL_FORMS": 1,
+            "answers-0-id": answer.pk,
+            "answers-0-checklist": checklist.pk,
+            "answers-0-answer": "false",
+        }
+        assert client.post(checklist_url, crafted).status_code == 403
+        assert client.post(answer_url, {"answer": "false", "comment": "x"}).status_code == 403
+    checklist.refresh_from_db()
+    answer.refresh_from_db()
+    assert (checklist.why_cooperate, answer.answer, answer.comment) == ("", None, "")
+
+
+def test_the_admin_answers_the_checklist_in_preparation_through_the_service(login, officer):
+    checklist = ChecklistFactory(case=CaseFactory(officer=officer, status=CaseStatus.PREPARATION))
+    answer = checklist.answers.order_by("pk").first()
+    client = login(officer)
+    url = reverse("admin:iop_checklist_change", args=[checklist.pk])
+    data = change_form_data(client.get(url))
+    data["answers-0-answer"] = "true"
+    data["answers-0-comment"] = "Tydligt i ansökan."
+    data["why_cooperate"] = "För att nå fler."
+
+    assert client.post(url, data).status_code == 302
+
+    answer.refresh_from_db()
+    checklist.refresh_from_db()
+    assert (answer.answer, answer.comment) == (True, "Tydligt i ansökan.")
+    assert checklist.why_cooperate == "För att nå fler."
+    assert answer.history.latest().history_user == officer
+    assert checklist.history.latest().history_user == officer
+    # Only the row that changed was written.
+    assert [a.history.count() for a in checklist.answers.exclude(pk=answer.pk)] == [0] * 17
+
+
+def test_editing_a_case_in_the_admin_records_who_did_it(login, officer):
+    case = CaseFactory(officer=officer)
+    client = login(officer)
+    data = change_form_data(client.get(change_url(case)))
+    data["title"] = "Mötesplatser för unga"
+
+    assert client.post(change_url(case), data).status_code == 302
+
+    case.refresh_from_db()
+    assert case.title == "Mötesplatser för unga"
+    assert case.history.latest().history_user == officer

@@ -14,12 +14,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from agreements import conditions as agreement_conditions
-from iop.workflow import rule_for
-from iop.constants import CaseEventKind, CaseStatus, Criterion, Role
+from iop.constants import CaseEventKind, CaseStatus, Criterion, Role, Transition
 from iop.models import Case, CaseEvent
 from iop.selectors import TimelineEntry, case_timeline
 from iop.services import case_assign_officer, case_register, case_transition, transition_names
 from iop.tests.factories import CaseFactory, ChecklistFactory, CommitteeFactory
+from iop.workflow import rule_for
 from partners.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def other_officer(make_user):
 
 
 @pytest.mark.parametrize(
-    "url", [detail_url, reassign_url, lambda c: transition_url(c, "start_preparation")]
+    "url", [detail_url, reassign_url, lambda c: transition_url(c, Transition.START_PREPARATION)]
 )
 def test_anonymous_is_sent_to_the_login_page(client, case, url):
     response = client.get(url(case))
@@ -85,7 +85,7 @@ def test_a_user_without_a_role_is_refused(client, make_user, case):
 
 
 @pytest.mark.parametrize(
-    "url", [detail_url, reassign_url, lambda c: transition_url(c, "start_preparation")]
+    "url", [detail_url, reassign_url, lambda c: transition_url(c, Transition.START_PREPARATION)]
 )
 def test_a_case_that_does_not_exist_is_404(client, officer, url):
     client.force_login(officer)
@@ -179,13 +179,16 @@ def test_permission_matrix_for_actions_and_reassignment(client, make_user, who, 
     client.force_login(user)
 
     transition_status, reassign_status = expected
-    assert client.get(transition_url(case, "start_preparation")).status_code == transition_status
+    assert (
+        client.get(transition_url(case, Transition.START_PREPARATION)).status_code
+        == transition_status
+    )
     assert client.get(reassign_url(case)).status_code == reassign_status
     page = client.get(detail_url(case))
-    assert ("start_preparation" in shown_actions(page)) == (transition_status == 200)
+    assert (Transition.START_PREPARATION in shown_actions(page)) == (transition_status == 200)
     assert (reassign_url(case) in page.content.decode()) == (reassign_status == 200)
     if transition_status == 403:
-        response = client.post(transition_url(case, "start_preparation"), {"note": "x"})
+        response = client.post(transition_url(case, Transition.START_PREPARATION), {"note": "x"})
         assert response.status_code == 403
         response = client.post(reassign_url(case), {"officer": user.pk})
         assert response.status_code == 403
@@ -200,12 +203,12 @@ def test_permission_matrix_for_actions_and_reassignment(client, make_user, who, 
 def test_the_case_officer_sees_the_actions_of_the_stage(client, officer, case):
     client.force_login(officer)
     response = client.get(detail_url(case))
-    assert shown_actions(response) == ["start_preparation"]
+    assert shown_actions(response) == [Transition.START_PREPARATION]
     assert reassign_url(case) in response.content.decode()
 
     case = CaseFactory(officer=officer, status=CaseStatus.PREPARATION)
     response = client.get(detail_url(case))
-    assert set(shown_actions(response)) == {"close_not_pursued", "start_drafting"}
+    assert set(shown_actions(response)) == {Transition.CLOSE_NOT_PURSUED, Transition.START_DRAFTING}
 
 
 def test_another_case_officer_sees_no_actions_and_a_crafted_post_is_403(
@@ -217,7 +220,9 @@ def test_another_case_officer_sees_no_actions_and_a_crafted_post_is_403(
     assert reassign_url(case) not in response.content.decode()
 
     before = event_count(case)
-    response = client.post(transition_url(case, "start_preparation"), {"note": "Kapar ärendet"})
+    response = client.post(
+        transition_url(case, Transition.START_PREPARATION), {"note": "Kapar ärendet"}
+    )
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED
@@ -251,7 +256,7 @@ def test_the_jurist_sees_approve_and_return_only_in_legal_review(client, jurist,
     client.force_login(jurist)
     shown = set(shown_actions(client.get(detail_url(case))))
     if status == CaseStatus.LEGAL_REVIEW:
-        assert shown == {"approve_legal_review", "return_to_drafting"}
+        assert shown == {Transition.APPROVE_LEGAL_REVIEW, Transition.RETURN_TO_DRAFTING}
     else:
         assert shown == set()
 
@@ -262,8 +267,8 @@ def test_an_action_in_the_wrong_stage_is_refused_with_the_stage_rule(client, jur
     case = CaseFactory(status=CaseStatus.DRAFTING)
     client.force_login(jurist)
     for response in (
-        client.get(transition_url(case, "approve_legal_review")),
-        client.post(transition_url(case, "approve_legal_review"), {"note": "ok"}),
+        client.get(transition_url(case, Transition.APPROVE_LEGAL_REVIEW)),
+        client.post(transition_url(case, Transition.APPROVE_LEGAL_REVIEW), {"note": "ok"}),
     ):
         assert response.status_code == 409
         assert response.context["reasons"]
@@ -276,12 +281,12 @@ def test_an_action_in_the_wrong_stage_is_refused_with_the_stage_rule(client, jur
 
 def test_the_officer_moves_a_case_to_preparation_with_a_note(client, officer, case):
     client.force_login(officer)
-    page = client.get(transition_url(case, "start_preparation"))
+    page = client.get(transition_url(case, Transition.START_PREPARATION))
     assert page.status_code == 200
     assert 'name="note"' in page.content.decode()
 
     response = client.post(
-        transition_url(case, "start_preparation"), {"note": "Första mötet bokat 3 mars."}
+        transition_url(case, Transition.START_PREPARATION), {"note": "Första mötet bokat 3 mars."}
     )
     assert response.status_code == 302
     assert response.url == detail_url(case)
@@ -290,7 +295,7 @@ def test_the_officer_moves_a_case_to_preparation_with_a_note(client, officer, ca
     event = CaseEvent.objects.get(case=case, kind=CaseEventKind.TRANSITION)
     assert (event.actor, event.transition, event.note) == (
         officer,
-        "start_preparation",
+        Transition.START_PREPARATION,
         "Första mötet bokat 3 mars.",
     )
 
@@ -309,7 +314,9 @@ def test_a_refused_transition_shows_the_rule_and_changes_nothing(client, officer
     case = CaseFactory(officer=officer, status=CaseStatus.PREPARATION)  # no checklist yet
     client.force_login(officer)
     before = event_count(case)
-    response = client.post(transition_url(case, "start_drafting"), {"note": "Nu skriver vi"})
+    response = client.post(
+        transition_url(case, Transition.START_DRAFTING), {"note": "Nu skriver vi"}
+    )
     assert response.status_code == 200
     assert response.context["reasons"] == [rule_for(Case.checklist_passed)]
     content = response.content.decode()
@@ -324,7 +331,7 @@ def test_a_refused_transition_shows_the_rule_and_changes_nothing(client, officer
 def test_start_drafting_goes_through_once_the_checklist_is_met(client, officer):
     case = CaseFactory(officer=officer, ready_for_drafting=True)
     client.force_login(officer)
-    response = client.post(transition_url(case, "start_drafting"), {"note": ""})
+    response = client.post(transition_url(case, Transition.START_DRAFTING), {"note": ""})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFTING
@@ -333,11 +340,11 @@ def test_start_drafting_goes_through_once_the_checklist_is_met(client, officer):
 def test_closing_as_not_pursued_requires_a_reason_and_keeps_what_was_typed(client, officer):
     case = CaseFactory(officer=officer, status=CaseStatus.PREPARATION)
     client.force_login(officer)
-    page = client.get(transition_url(case, "close_not_pursued"))
+    page = client.get(transition_url(case, Transition.CLOSE_NOT_PURSUED))
     assert 'name="closing_reason"' in page.content.decode()
 
     response = client.post(
-        transition_url(case, "close_not_pursued"),
+        transition_url(case, Transition.CLOSE_NOT_PURSUED),
         {"note": "Samtal med föreningen 12/3", "closing_reason": "   "},
     )
     assert response.status_code == 200
@@ -352,7 +359,7 @@ def test_closing_as_not_pursued_requires_a_reason_and_keeps_what_was_typed(clien
     assert event_count(case) == 0
 
     response = client.post(
-        transition_url(case, "close_not_pursued"),
+        transition_url(case, Transition.CLOSE_NOT_PURSUED),
         {"note": "Samtal med föreningen 12/3", "closing_reason": "Det är en upphandling."},
     )
     assert response.status_code == 302
@@ -365,12 +372,12 @@ def test_returning_to_drafting_requires_a_comment(client, jurist):
     from agreements.models import ReviewComment
     from iop.tests.test_workflow import ready_case
 
-    case = ready_case(CaseStatus.LEGAL_REVIEW, "return_to_drafting")
+    case = ready_case(CaseStatus.LEGAL_REVIEW, Transition.RETURN_TO_DRAFTING)
     ReviewComment.objects.filter(version__agreement__case=case).delete()
     client.force_login(jurist)
     # The jurist's comments are written on the version; a note alone does not return it.
     response = client.post(
-        transition_url(case, "return_to_drafting"), {"note": "Stryk vitesklausulen i § 9."}
+        transition_url(case, Transition.RETURN_TO_DRAFTING), {"note": "Stryk vitesklausulen i § 9."}
     )
     assert response.status_code == 200
     assert response.context["reasons"] == [rule_for(agreement_conditions.review_comments_given)]
@@ -383,7 +390,7 @@ def test_returning_to_drafting_requires_a_comment(client, jurist):
         text="Stryk vitesklausulen i § 9.",
         author=jurist,
     )
-    response = client.post(transition_url(case, "return_to_drafting"), {"note": ""})
+    response = client.post(transition_url(case, Transition.RETURN_TO_DRAFTING), {"note": ""})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFTING
@@ -392,14 +399,14 @@ def test_returning_to_drafting_requires_a_comment(client, jurist):
 def test_notice_in_the_future_is_refused_and_the_typed_values_kept(client, officer):
     case = CaseFactory(officer=officer, status=CaseStatus.ACTIVE)
     client.force_login(officer)
-    page = client.get(transition_url(case, "give_notice"))
+    page = client.get(transition_url(case, Transition.GIVE_NOTICE))
     content = page.content.decode()
     assert 'type="date"' in content
     assert 'name="notice_given_by"' in content
 
     future = timezone.localdate() + datetime.timedelta(days=30)
     response = client.post(
-        transition_url(case, "give_notice"),
+        transition_url(case, Transition.GIVE_NOTICE),
         {
             "note": "Brev från föreningen",
             "notice_date": future.isoformat(),
@@ -417,7 +424,7 @@ def test_notice_in_the_future_is_refused_and_the_typed_values_kept(client, offic
 
     today = timezone.localdate()
     response = client.post(
-        transition_url(case, "give_notice"),
+        transition_url(case, Transition.GIVE_NOTICE),
         {"note": "", "notice_date": today.isoformat(), "notice_given_by": "organisation"},
     )
     assert response.status_code == 302
@@ -525,7 +532,7 @@ def test_the_timeline_shows_events_and_changes_newest_first_with_names(
 ):
     case = registered_case
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=1))
-    case_transition(case=case, name="start_preparation", actor=officer, note="Möte bokat")
+    case_transition(case=case, name=Transition.START_PREPARATION, actor=officer, note="Möte bokat")
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=1))
     case_assign_officer(case=case, actor=coordinator, officer=other_officer, note="Omfördelat")
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from iop.constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion, Role
+from iop.constants import CHECKLIST_QUESTIONS, CaseStatus, Criterion, Role, Transition
 from iop.models import Checklist, ChecklistAnswer
 from iop.services.checklist import checklist_criterion_save, checklist_questions_save
 from iop.tests.factories import CaseFactory, ChecklistFactory
@@ -127,10 +127,10 @@ def test_the_outcome_flips_to_passed_when_all_eighteen_are_yes(client, officer, 
     assert 'data-outcome="passed"' in html
     assert Checklist.objects.get(case=case).all_met
     # In preparation, the way on is offered: the case page's action to start drafting.
-    assert reverse("cases:transition", args=[case.pk, "start_drafting"]) in html
+    assert reverse("cases:transition", args=[case.pk, Transition.START_DRAFTING]) in html
     page = client.get(url(case)).content.decode()
     assert 'data-outcome="passed"' in page
-    assert reverse("cases:transition", args=[case.pk, "start_drafting"]) in page
+    assert reverse("cases:transition", args=[case.pk, Transition.START_DRAFTING]) in page
 
 
 def test_a_no_makes_it_failed_and_lists_the_failing_criteria(client, officer, case):
@@ -145,8 +145,8 @@ def test_a_no_makes_it_failed_and_lists_the_failing_criteria(client, officer, ca
     failed = re.search(r'<ul id="failed-criteria">(.*?)</ul>', html, re.S).group(1)
     assert re.findall(r'data-criterion="(\w+)"', failed) == ["rv6", "mora8"]
     # Closing as not pursued needs a reason: the way there is offered.
-    assert reverse("cases:transition", args=[case.pk, "close_not_pursued"]) in html
-    assert reverse("cases:transition", args=[case.pk, "start_drafting"]) not in html
+    assert reverse("cases:transition", args=[case.pk, Transition.CLOSE_NOT_PURSUED]) in html
+    assert reverse("cases:transition", args=[case.pk, Transition.START_DRAFTING]) not in html
 
     response = post_row(client, case, "rv6", answer="yes")
     response = post_row(client, case, "mora8", answer="yes")
@@ -304,7 +304,7 @@ def test_the_auditor_reads_the_answers_without_any_input(client, auditor, office
     assert "Nej." in html and "För att nå fler." in html
     assert 'data-outcome="failed"' in html
     # The auditor may not close the case: no link to the action.
-    assert reverse("cases:transition", args=[case.pk, "close_not_pursued"]) not in html
+    assert reverse("cases:transition", args=[case.pk, Transition.CLOSE_NOT_PURSUED]) not in html
 
 
 @pytest.mark.parametrize("status", [CaseStatus.DRAFTING, CaseStatus.ACTIVE, CaseStatus.NOT_PURSUED])

@@ -129,3 +129,22 @@ def test_start_page_query_count_does_not_grow_with_cases(client, make_user, role
         CaseFactory(status=statuses[i % len(statuses)], **extra)
     many = _count_queries(client, user)
     assert few == many
+
+
+def test_start_page_of_an_officer_costs_the_same_queries_for_1_and_50_open_cases(client, officer):
+    statuses = [
+        CaseStatus.RECEIVED,
+        CaseStatus.PREPARATION,
+        CaseStatus.DRAFTING,
+        CaseStatus.LEGAL_REVIEW,
+        CaseStatus.SIGNING,
+        CaseStatus.ACTIVE,
+    ]
+    CaseFactory(status=CaseStatus.PREPARATION, officer=officer)
+    one = _count_queries(client, officer)
+    for i in range(49):
+        case = CaseFactory(status=statuses[i % len(statuses)], officer=officer)
+        if i % 3 == 0:
+            ChecklistFactory(case=case, all_met=bool(i % 2))
+    fifty = _count_queries(client, officer)
+    assert one == fifty

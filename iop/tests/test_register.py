@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from iop import exports
 from iop.constants import CaseStatus, Role
@@ -376,7 +377,7 @@ def test_csv_export_holds_the_filtered_cases(client, officer, register):
     assert old[2] == "Fritidsbanken Karlstad; Kulturhuset Kil"
     assert old[3] == "802002-3456; 802026-2026"
     assert old[8] == "2025-03-04"
-    assert old[9] == register["old"].status_changed_at.date().isoformat()
+    assert old[9] == timezone.localtime(register["old"].status_changed_at).date().isoformat()
     # A title that looks like a formula is not run as one.
     assert rows[2][1].startswith("'=")
 

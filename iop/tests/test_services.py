@@ -6,10 +6,9 @@ import pytest
 
 from django.core.exceptions import ValidationError
 
-from agreements.models import ReviewComment
 from agreements import conditions as agreement_conditions
-from iop.workflow import rule_for
-from iop.constants import CaseEventKind, CaseStatus, PublicBodyKind, Role
+from agreements.models import ReviewComment
+from iop.constants import CaseEventKind, CaseStatus, PublicBodyKind, Role, Transition
 from iop.models import Case, CaseEvent
 from iop.services import (
     TransitionRefused,
@@ -21,6 +20,7 @@ from iop.services import (
 )
 from iop.tests.factories import CaseFactory, CommitteeFactory, PublicBodyFactory, UserFactory
 from iop.tests.test_workflow import ACTORS, ALLOWED, OFFICER, WORKFLOW, make_actor, ready_case
+from iop.workflow import rule_for
 from partners.tests.factories import OrganisationFactory
 
 REGISTRATION = {
@@ -153,21 +153,21 @@ def test_available_transitions_describe_the_form(db, officer):
     case = CaseFactory(status=CaseStatus.RENEGOTIATION, officer=officer)
     offered = {t.name: t for t in available_transitions(case, officer)}
 
-    assert set(offered) == {"complete_renegotiation", "give_notice"}
-    notice = offered["give_notice"]
+    assert set(offered) == {Transition.COMPLETE_RENEGOTIATION, Transition.GIVE_NOTICE}
+    notice = offered[Transition.GIVE_NOTICE]
     assert (notice.source, notice.target) == (CaseStatus.RENEGOTIATION, CaseStatus.NOTICE_GIVEN)
     assert notice.fields == ("notice_date", "notice_given_by")
     assert notice.label and not notice.note_required
 
 
 def test_the_jurist_returns_with_comments_on_the_version_not_a_note(db, jurist):
-    case = ready_case(CaseStatus.LEGAL_REVIEW, "return_to_drafting")
+    case = ready_case(CaseStatus.LEGAL_REVIEW, Transition.RETURN_TO_DRAFTING)
     offered = {t.name: t.note_required for t in available_transitions(case, jurist)}
     # No note is asked for: the comments are written on the version (review_comments_given).
-    assert offered == {"return_to_drafting": False, "approve_legal_review": False}
+    assert offered == {Transition.RETURN_TO_DRAFTING: False, Transition.APPROVE_LEGAL_REVIEW: False}
     ReviewComment.objects.filter(version__agreement__case=case).delete()
     with pytest.raises(TransitionRefused) as refused:
-        case_transition(case=case, name="return_to_drafting", actor=jurist, note="Se § 7.")
+        case_transition(case=case, name=Transition.RETURN_TO_DRAFTING, actor=jurist, note="Se § 7.")
     assert refused.value.reasons == [rule_for(agreement_conditions.review_comments_given)]
 
 
@@ -175,10 +175,10 @@ def test_the_jurist_returns_with_comments_on_the_version_not_a_note(db, jurist):
 
 
 def test_a_transition_is_in_the_case_history_with_its_actor(db, officer):
-    case = ready_case(CaseStatus.SIGNING, "activate", officer=officer)
+    case = ready_case(CaseStatus.SIGNING, Transition.ACTIVATE, officer=officer)
     before = case.history.count()
 
-    case_transition(case=case, name="activate", actor=officer)
+    case_transition(case=case, name=Transition.ACTIVATE, actor=officer)
 
     assert case.history.count() == before + 1
     latest = case.history.latest("history_id")
@@ -216,10 +216,10 @@ def announcements():
 def test_a_transition_is_announced_after_commit(
     db, officer, announcements, django_capture_on_commit_callbacks
 ):
-    case = ready_case(CaseStatus.DRAFTING, "submit_for_legal_review", officer=officer)
+    case = ready_case(CaseStatus.DRAFTING, Transition.SUBMIT_FOR_LEGAL_REVIEW, officer=officer)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        case_transition(case=case, name="submit_for_legal_review", actor=officer)
+        case_transition(case=case, name=Transition.SUBMIT_FOR_LEGAL_REVIEW, actor=officer)
     assert announcements == []  # later apps' side effects must not run before the commit
     for callback in callbacks:
         callback()
@@ -229,7 +229,7 @@ def test_a_transition_is_announced_after_commit(
         {
             "case_id": case.pk,
             "event_id": event.pk,
-            "transition": "submit_for_legal_review",
+            "transition": Transition.SUBMIT_FOR_LEGAL_REVIEW,
             "from_status": CaseStatus.DRAFTING,
             "to_status": CaseStatus.LEGAL_REVIEW,
         }
@@ -244,14 +244,16 @@ def test_a_refused_transition_announces_nothing(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(TransitionRefused),
     ):
-        case_transition(case=case, name="activate", actor=officer)
+        case_transition(case=case, name=Transition.ACTIVATE, actor=officer)
     assert (callbacks, announcements) == ([], [])
 
 
 def test_a_transition_takes_only_its_own_fields(db, officer):
     case = CaseFactory(status=CaseStatus.ACTIVE, officer=officer)
     with pytest.raises(ValueError, match="title"):
-        case_transition(case=case, name="give_notice", actor=officer, data={"title": "Nytt namn"})
+        case_transition(
+            case=case, name=Transition.GIVE_NOTICE, actor=officer, data={"title": "Nytt namn"}
+        )
     with pytest.raises(ValueError, match="no_such_transition"):
         case_transition(case=case, name="no_such_transition", actor=officer)
     case.refresh_from_db()

@@ -19,16 +19,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions
-from ..constants import CHECKLIST_QUESTIONS, CaseStatus, ChecklistSource, Criterion
+from ..constants import CHECKLIST_QUESTIONS, CaseStatus, ChecklistSource, Criterion, Transition
 from ..forms import ChecklistQuestionsForm, CriterionForm, answer_to_choice
 from ..models import Case, Checklist, ChecklistAnswer
+from ..selectors import case_checklist
 from ..services.checklist import (
     QUESTION_FIELDS,
     checklist_criterion_save,
@@ -36,18 +37,34 @@ from ..services.checklist import (
     checklist_questions_save,
     checklist_save,
 )
+from .common import visible_case
 
 ROW_TEMPLATE = "iop/checklist/_criterion_response.html"
+
+# How a row saved on its own went (the templates' ``data-status``).
+SAVED, ERROR = "saved", "error"
 QUESTION_TEMPLATE = "iop/checklist/_question.html"
 
 
+class _SaveStatus:
+    status: str
+
+    @property
+    def saved(self) -> bool:
+        return self.status == SAVED
+
+    @property
+    def failed(self) -> bool:
+        return self.status == ERROR
+
+
 @dataclass
-class CriterionRow:
+class CriterionRow(_SaveStatus):
     criterion: Criterion
     number: int
     answer: ChecklistAnswer | None
     form: CriterionForm
-    status: str = ""  # "saved", "error" or ""
+    status: str = ""  # SAVED, ERROR or "" (not posted)
 
     @property
     def code(self) -> str:
@@ -63,12 +80,12 @@ class CriterionRow:
 
 
 @dataclass
-class QuestionRow:
+class QuestionRow(_SaveStatus):
     name: str
     question: str
     text: str
     field: Any  # the BoundField when the checklist is editable
-    status: str = ""
+    status: str = ""  # SAVED, ERROR or "" (not posted)
 
 
 @dataclass
@@ -79,6 +96,14 @@ class Outcome:
     label: str
     failed: list[Criterion]
     unanswered: list[Criterion]
+
+    @property
+    def passed(self) -> bool:
+        return self.value == Checklist.Outcome.PASSED
+
+    @property
+    def not_met(self) -> bool:
+        return self.value == Checklist.Outcome.FAILED
 
     @property
     def answered_count(self) -> int:
@@ -110,23 +135,6 @@ def outcome_of(checklist: Checklist | None) -> Outcome:
         Checklist.Outcome(value).label,
         checklist.failed_criteria,
         checklist.unanswered_criteria,
-    )
-
-
-def _case(request: HttpRequest, pk: int) -> Case:
-    """The case if this user may see it (404 otherwise); no staff role at all → 403."""
-    if not permissions.can_view_cases(request.user):
-        raise PermissionDenied
-    return get_object_or_404(
-        Case.objects.for_user(request.user).select_related("officer", "substitute"), pk=pk
-    )
-
-
-def _checklist(case: Case) -> Checklist | None:
-    return (
-        Checklist.objects.filter(case=case)
-        .prefetch_related(Prefetch("answers", queryset=ChecklistAnswer.objects.order_by()))
-        .first()
     )
 
 
@@ -192,12 +200,35 @@ def _page_context(
         "editable": editable,
         "groups": groups,
         "questions": _questions(checklist, questions_form if editable else None),
-        "outcome": outcome_of(checklist),
-        "can_change_case": permissions.can_change_case(case, request.user),
-        "is_preparation": case.status == CaseStatus.PREPARATION,
-        "is_received": case.status == CaseStatus.RECEIVED,
+        **_outcome_context(case, checklist, permissions.can_change_case(case, request.user)),
+        "change_refusal": permissions.refusal(permissions.can_change_case),
         "has_errors": any(row.form.errors for row in rows)
         or bool(questions_form is not None and questions_form.errors),
+    }
+
+
+def _outcome_context(case: Case, checklist: Checklist | None, can_change_case: bool) -> dict:
+    """The outcome panel: what the checklist says, and the next step it leads to, offered to
+    whoever may change the case while it is in preparation."""
+    outcome = outcome_of(checklist)
+    next_step = None
+    if can_change_case and case.status == CaseStatus.PREPARATION:
+        if outcome.passed:
+            next_step = Transition.START_DRAFTING
+        elif outcome.not_met:
+            next_step = Transition.CLOSE_NOT_PURSUED
+    return {
+        "outcome": outcome,
+        "can_change_case": can_change_case,
+        "next_step": (
+            {
+                "label": next_step.label,
+                "url": reverse("cases:transition", args=[case.pk, next_step]),
+            }
+            if next_step
+            else None
+        ),
+        "start_preparation_first": can_change_case and case.status == CaseStatus.RECEIVED,
     }
 
 
@@ -215,14 +246,14 @@ def _save_criterion(request: HttpRequest, case: Case, code: str) -> HttpResponse
     elif not form.sent_fields():
         form.add_error(None, _("Nothing to save was sent."))
     # Read back what is stored: the row shows it, and the outcome panel is computed from it.
-    checklist = _checklist(case)
+    checklist = case_checklist(case)
     answer = checklist.answers_by_criterion().get(code) if checklist else None
     if saved:
         form = CriterionForm(
             criterion=criterion,
             initial={"answer": answer_to_choice(answer.answer), "comment": answer.comment},
         )
-    status = "saved" if saved else "error"
+    status = SAVED if saved else ERROR
     row = CriterionRow(
         criterion=criterion,
         number=_criterion_number(criterion),
@@ -234,10 +265,7 @@ def _save_criterion(request: HttpRequest, case: Case, code: str) -> HttpResponse
         "case": case,
         "row": row,
         "editable": True,
-        "outcome": outcome_of(checklist),
-        "can_change_case": True,
-        "is_preparation": case.status == CaseStatus.PREPARATION,
-        "is_received": case.status == CaseStatus.RECEIVED,
+        **_outcome_context(case, checklist, can_change_case=True),
     }
     return render(request, ROW_TEMPLATE, context)
 
@@ -248,10 +276,10 @@ def _save_question(request: HttpRequest, case: Case, name: str) -> HttpResponse:
     form = ChecklistQuestionsForm(request.POST, only=[name])
     if form.is_valid() and form.sent_fields():
         checklist = checklist_questions_save(case=case, actor=request.user, **form.service_kwargs())
-        status = "saved"
+        status = SAVED
         form = ChecklistQuestionsForm(initial={name: getattr(checklist, name)}, only=[name])
     else:
-        status = "error"
+        status = ERROR
         if not form.sent_fields():
             form.add_error(None, _("Nothing to save was sent."))
     question = dict(CHECKLIST_QUESTIONS)[name]
@@ -264,7 +292,7 @@ def _save_question(request: HttpRequest, case: Case, name: str) -> HttpResponse:
 
 
 def _save_all(request: HttpRequest, case: Case) -> HttpResponse:
-    checklist = _checklist(case)
+    checklist = case_checklist(case)
     rows = _rows(checklist, request.POST)
     questions_form = _questions_form(checklist, request.POST)
     # Every row is validated (no short-circuit), so every error is shown at once.
@@ -282,7 +310,7 @@ def _save_all(request: HttpRequest, case: Case) -> HttpResponse:
         return redirect("cases:checklist", pk=case.pk)
     for row in rows:
         if row.form.errors:
-            row.status = "error"
+            row.status = ERROR
     context = _page_context(
         request, case, checklist, editable=True, rows=rows, questions_form=questions_form
     )
@@ -291,7 +319,7 @@ def _save_all(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
+    case = visible_case(request, pk)
     editable = checklist_is_editable(case, request.user)
     if request.method == "POST":
         if not editable:
@@ -301,7 +329,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx and request.GET.get("question"):
             return _save_question(request, case, request.GET["question"])
         return _save_all(request, case)
-    checklist = _checklist(case)
+    checklist = case_checklist(case)
     rows = _rows(checklist)
     context = _page_context(
         request,

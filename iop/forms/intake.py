@@ -1,12 +1,9 @@
-"""Forms of the intake screen (register an initiative) and of the checklist screen. They
-validate what a person typed; the services in ``iop.services.intake`` and
-``iop.services.checklist`` save what they return."""
+"""The intake screen: register an initiative, with a new organisation and contact if need be.
+The forms validate what a person typed; ``iop.services.intake`` saves what they return."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from crispy_forms.helper import FormHelper
 
 from django import forms
 from django.utils import timezone
@@ -14,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.forms import ContactPersonForm, OrganisationForm
 from partners.models import Organisation
+from partners.ui import form_helper
 
-from .constants import CHECKLIST_QUESTIONS, Criterion
-from .models import Case, Committee
-from .selectors import case_officer_choices
+from ..models import Case, Committee
+from .people import check_substitute, offer_case_officers
 
 # SKL's planning sheets 1 and 2 (DOMAIN.md §6.5), in the order the sheets ask.
 PLANNING_SHEET_1 = (
@@ -34,18 +31,6 @@ PLANNING_SHEET_2 = (
     "plan_anchoring",
     "plan_next_step",
 )
-
-
-def _helper(form: forms.BaseForm) -> FormHelper:
-    # The page templates own the <form> tag and the CSRF token.
-    helper = FormHelper(form)
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class InitiativeForm(forms.ModelForm):
@@ -101,13 +86,11 @@ class InitiativeForm(forms.ModelForm):
             "public_body"
         )
         self.fields["committee"].label_from_instance = lambda c: f"{c.name} ({c.public_body})"
-        for name in ("officer", "substitute"):
-            self.fields[name].queryset = case_officer_choices()
-            self.fields[name].label_from_instance = _user_label
+        offer_case_officers(self)
         self.fields["substitute"].empty_label = _("No substitute")
         if not self.is_bound and user.has_perm("iop.handle_case"):
             self.initial.setdefault("officer", user.pk)
-        self.helper = _helper(self)
+        self.helper = form_helper(self)
 
     def clean_received_on(self):
         received_on = self.cleaned_data["received_on"]
@@ -119,15 +102,7 @@ class InitiativeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        officer, substitute = cleaned.get("officer"), cleaned.get("substitute")
-        if officer is not None and substitute is not None and officer.pk == substitute.pk:
-            self.add_error(
-                "substitute",
-                forms.ValidationError(
-                    _("The substitute must be someone other than the case officer."),
-                    code="same_person",
-                ),
-            )
+        check_substitute(self, cleaned)
         return cleaned
 
     def _post_clean(self):
@@ -253,74 +228,3 @@ class InitiativeIntake:
             if self.contact_form.cleaned_data.get("name"):
                 kwargs["new_contact"] = dict(self.contact_form.cleaned_data)
         return kwargs
-
-
-# --- Checklist ---------------------------------------------------------------------------
-
-ANSWER_CHOICES = [
-    ("yes", _("Yes")),
-    ("no", _("No")),
-    ("", _("Not answered")),
-]
-_ANSWER_VALUES = {"yes": True, "no": False}
-
-
-def answer_to_choice(answer: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(answer, "")
-
-
-class CriterionForm(forms.Form):
-    """One criterion: met (yes), not met (no) or not answered, and a comment. The prefix is
-    the criterion's code, so one page holds all eighteen. Only the fields present in the
-    data are given to the service: a save of the comment alone keeps the answer."""
-
-    answer = forms.TypedChoiceField(
-        choices=ANSWER_CHOICES,
-        coerce=_ANSWER_VALUES.get,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-
-    def __init__(self, *args: Any, criterion: Criterion, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", criterion.value)
-        super().__init__(*args, **kwargs)
-        self.criterion = criterion
-        self.fields["answer"].label = criterion.label
-
-    def sent_fields(self) -> list[str]:
-        if not self.is_bound:
-            return []
-        return [name for name in self.fields if self.add_prefix(name) in self.data]
-
-    def service_kwargs(self) -> dict[str, Any]:
-        """``checklist_criterion_save``'s arguments for the fields that were sent."""
-        return {name: self.cleaned_data[name] for name in self.sent_fields()}
-
-
-class ChecklistQuestionsForm(forms.Form):
-    """The seven questions of Region Värmland's checklist, answered in free text; built with
-    only the questions given in ``only`` when one question is saved on its own."""
-
-    def __init__(self, *args: Any, only: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, question in CHECKLIST_QUESTIONS:
-            if only is None or name in only:
-                self.fields[name] = forms.CharField(
-                    label=question,
-                    required=False,
-                    strip=False,
-                    widget=forms.Textarea(attrs={"rows": 3}),
-                )
-
-    def sent_fields(self) -> list[str]:
-        return [name for name in self.fields if self.add_prefix(name) in self.data]
-
-    def service_kwargs(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in self.sent_fields()}

@@ -1,15 +1,17 @@
-"""Forms of the case page: the confirmation of a transition and the reassignment."""
+"""The case page's forms: the confirmation of a transition and the reassignment."""
 
 from __future__ import annotations
-
-from crispy_forms.helper import FormHelper
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case
-from .selectors import case_officer_choices
-from .services import TransitionInfo
+from partners.ui import form_helper
+
+from ..models import Case
+from ..selectors import case_officer_choices
+from ..services import TransitionInfo
+from ..workflow import rule_for
+from .people import check_substitute, offer_case_officers
 
 # The condition whose rule a transition's extra field exists to satisfy: an empty field is
 # refused with that rule, next to the field, so the message is the same one the state machine
@@ -19,10 +21,6 @@ FIELD_RULES = {
     "notice_date": Case.has_notice_date,
     "notice_given_by": Case.has_notice_date,
 }
-
-
-def _rule(condition) -> str:
-    return str(condition.guard.rule)
 
 
 class TransitionForm(forms.Form):
@@ -48,9 +46,7 @@ class TransitionForm(forms.Form):
             self.fields[name] = self._extra_field(name)
         # What the action needs comes first; the note is the last thing to write.
         self.order_fields([*info.fields, "note"])
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = form_helper(self)
 
     @staticmethod
     def _extra_field(name: str) -> forms.Field:
@@ -63,7 +59,7 @@ class TransitionForm(forms.Form):
         field = model_field.formfield(**kwargs)
         field.required = True
         if name in FIELD_RULES:
-            field.error_messages["required"] = _rule(FIELD_RULES[name])
+            field.error_messages["required"] = rule_for(FIELD_RULES[name])
         return field
 
     def transition_data(self) -> dict:
@@ -96,26 +92,15 @@ class ReassignForm(forms.Form):
         kwargs.setdefault("initial", {"officer": case.officer_id, "substitute": case.substitute_id})
         super().__init__(*args, **kwargs)
         self.case = case
-        for name in ("officer", "substitute"):
-            self.fields[name].label_from_instance = _user_label
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        offer_case_officers(self)
+        self.helper = form_helper(self)
 
     def clean(self):
         cleaned = super().clean()
         officer, substitute = cleaned.get("officer"), cleaned.get("substitute")
-        if officer is None:
+        if officer is None or check_substitute(self, cleaned):
             return cleaned
-        if substitute is not None and substitute.pk == officer.pk:
-            self.add_error(
-                "substitute",
-                forms.ValidationError(
-                    _("The substitute must be someone other than the case officer."),
-                    code="same_person",
-                ),
-            )
-        elif officer.pk == self.case.officer_id and (
+        if officer.pk == self.case.officer_id and (
             getattr(substitute, "pk", None) == self.case.substitute_id
         ):
             raise forms.ValidationError(
@@ -123,7 +108,3 @@ class ReassignForm(forms.Form):
                 code="unchanged",
             )
         return cleaned
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
