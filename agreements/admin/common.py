@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from iop.admin import HistoryAdmin
+from partners.admin_base import HistoryAdmin
 
 from ..models import AgreementVersion
 

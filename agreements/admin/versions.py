@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from iop.admin import HistoryAdmin
 from iop.services import TransitionRefused
+from partners.admin_base import HistoryAdmin
 
 from .. import services
 from ..models import (

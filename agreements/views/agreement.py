@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from iop import permissions
 from iop.constants import CaseStatus
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import visible_case
+from iop.views.common import visible_case
 
 from .. import services
 from ..constants import SECTION_GUIDANCE, VersionStatus

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from iop import permissions
 from iop.models import Case
 from iop.services import TransitionRefused
-from iop.views.case import visible_case
+from iop.views.common import visible_case
 
 from .. import services
 from ..models import AgreementVersion

@@ -31,7 +31,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import visible_case
+from iop.views.common import visible_case
 
 from .. import selectors, services, wording
 from ..budget import budget_summary

@@ -21,7 +21,7 @@ from iop import permissions
 from iop.constants import CaseStatus
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import stage_context, visible_case
+from iop.views.common import stage_context, visible_case
 
 from .. import services
 from ..constants import VersionStatus

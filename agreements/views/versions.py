@@ -12,7 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from iop.models import Case
-from iop.views.case import stage_context, visible_case
+from iop.views.common import stage_context, visible_case
 
 from .. import selectors, services
 from ..constants import VersionStatus

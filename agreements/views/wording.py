@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from iop import permissions
 from iop.models import Case
 from iop.services import TransitionForbidden, TransitionRefused
-from iop.views.case import visible_case
+from iop.views.common import visible_case
 
 from .. import services, wording
 from ..constants import SectionKey

@@ -10,9 +10,4 @@ services.
 Importing the modules registers their admins.
 """
 
-from partners.admin_base import HistoryAdmin
-
 from . import case, checklist, documents, events, reference  # noqa: F401
-
-# Until the spokes' admins import it from ``partners.admin_base`` themselves.
-__all__ = ["HistoryAdmin"]
