@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from partners.pdf import write_pdf
+
 from .constants import VersionStatus
 from .models import AgreementParty, AgreementVersion, BudgetLine
 from .selectors import VersionDetail, version_detail
@@ -25,6 +27,8 @@ from .selectors import VersionDetail, version_detail
 # Translators: the heading of the printed agreement, "Överenskommelse om idéburet offentligt
 # partnerskap".
 AGREEMENT_TITLE = gettext_lazy("Agreement on an idea-based public partnership")
+
+TEMPLATE = "agreements/pdf/agreement.html"
 
 # Versions that are not (yet) the text the parties sign: printed with "DRAFT" on every page.
 DRAFT_STATUSES = frozenset({VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.SUBMITTED})
@@ -101,16 +105,21 @@ def agreement_context(detail: VersionDetail) -> dict[str, Any]:
 
 
 def render_agreement_html(version: AgreementVersion) -> str:
-    return render_to_string(
-        "agreements/pdf/agreement.html", agreement_context(version_detail(version))
-    )
+    return render_to_string(TEMPLATE, agreement_context(version_detail(version)))
 
 
 def render_agreement_pdf(version: AgreementVersion) -> bytes:
-    """The version as an A4 PDF, for reading, archiving or signing on paper."""
-    import weasyprint  # slow to import: only when a PDF is made
-
-    return weasyprint.HTML(string=render_agreement_html(version)).write_pdf()
+    """The version as an A4 PDF/A (tagged, see ``partners.pdf``), for reading, archiving or
+    signing on paper: titled with the agreement's title, registry number and version mark,
+    by the public body that registered the case."""
+    context = agreement_context(version_detail(version))
+    case = context["case"]
+    return write_pdf(
+        render_to_string(TEMPLATE, context),
+        title=f"{context['title']} – {case.registry_number} – {context['mark']}",
+        author=case.public_body.name,
+        subject=case.title,
+    )
 
 
 def pdf_filename(version: AgreementVersion) -> str:

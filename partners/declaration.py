@@ -14,6 +14,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, ValueDeclaration
+from .pdf import write_pdf
+
+TITLE = _("Value declaration")
+SUBTITLE = _("Democracy condition before an idea-based public partnership (IOP)")
 
 # Translators: Mora's wording: "Undertecknad som representant för %(organisation)s intygar att
 # varken organisationen själv, dess ägare, någon av dess underavdelningar eller någon av dess
@@ -135,8 +139,12 @@ def render_declaration_html(
 def render_declaration_pdf(
     *, organisation: Organisation, declaration: ValueDeclaration | None = None
 ) -> bytes:
-    """The declaration as an A4 PDF: blank for signing, or filled with ``declaration``."""
-    import weasyprint  # slow to import: only when a PDF is made
-
+    """The declaration as an A4 PDF/A (tagged, see ``partners.pdf``): blank for signing, or
+    filled with ``declaration``; by the organisation that declares."""
     html = render_declaration_html(organisation=organisation, declaration=declaration)
-    return weasyprint.HTML(string=html).write_pdf()
+    return write_pdf(
+        html,
+        title=f"{TITLE} – {organisation.name}",
+        author=organisation.name,
+        subject=str(SUBTITLE),
+    )
