@@ -2,6 +2,11 @@
 # The test command (`make test`): install what is missing, make sure Redis answers, run pytest.
 # Arguments go to pytest: scripts/test.sh -k workflow -x
 #
+# Without arguments the whole suite runs in parallel (pytest-xdist), one worker per core, each
+# with its own test database (test_<name>_gw0, _gw1, …). With arguments pytest runs in this one
+# process, as a developer running one file wants (and as a debugger needs), unless they ask for
+# workers themselves: scripts/test.sh -n 2 decisions.
+#
 # The database is SQLite unless DATABASE_URL says otherwise (CI uses PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +30,17 @@ if command -v redis-server >/dev/null 2>&1 && ! redis_answers; then
   for _ in $(seq 50); do redis_answers && break; sleep 0.1; done
 fi
 
+# `--dist load` hands each worker the tests in the order pytest-django sorted them (the tests
+# in a rolled-back transaction before those that commit and flush), which the suite relies on;
+# conftest.py refuses the modes that reorder (loadscope, loadfile, loadgroup, worksteal).
+xdist=()
+workers="$(nproc 2>/dev/null || echo 1)"
+if [ "$#" -eq 0 ] && [ "$workers" -gt 1 ]; then
+  xdist=(-n "$workers" --dist load)
+fi
+
 status=0
-.venv/bin/pytest "$@" || status=$?
+.venv/bin/pytest "${xdist[@]}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests (exit code 5): nothing to run, which is not a failure."
   exit 0

@@ -193,14 +193,17 @@ def redis_worker(monkeypatch):
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
 
+    # Keys of our own on the shared Redis database: another xdist worker of this run (its
+    # PYTEST_XDIST_WORKER is gw0, gw1, …) or another checkout's run has its own prefix, so no
+    # worker takes another's messages or reads another's results.
+    prefix = f"iop-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex}:"
     overrides = {
         "broker_url": REDIS_URL,
         "result_backend": REDIS_URL,
         "task_always_eager": False,
         "task_ignore_result": False,
-        # A key prefix of our own, so that a parallel test run on the same Redis database
-        # cannot take our messages.
-        "broker_transport_options": {"global_keyprefix": f"iop-test-{uuid.uuid4().hex}:"},
+        "broker_transport_options": {"global_keyprefix": prefix},
+        "result_backend_transport_options": {"global_keyprefix": prefix},
         "worker_hijack_root_logger": False,
     }
     saved = {key: celery_app.conf[key] for key in overrides}

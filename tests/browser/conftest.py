@@ -17,6 +17,9 @@ A browser test is marked and uses the live server in a committed transaction::
 committed rows; ``serialized_rollback=True`` because flushing the tables after a test would
 otherwise also remove the role groups that a data migration created. Pages are opened with
 paths (``page.goto("/")``): the browser context's base URL is the live server.
+
+Under pytest-xdist (``make test``) every worker process has its own live server (on a free
+port), its own Chromium and its own test database, so browser tests need no grouping.
 """
 
 from __future__ import annotations
