@@ -20,17 +20,25 @@ class IopConfig(AppConfig):
         from partners.files import register_stored_file
 
         from . import permissions, workflow
-        from .diarium import CaseDiarium
-        from .models import Case, CaseDocument
+        from .diarium import CaseDiarium, register_hub_documents
+        from .models import Case, CaseDocument, PublicBody
         from .views.documents import case_documents_panel
 
         diarium.provide(CaseDiarium())
+        register_hub_documents()
         register_stored_file(
             CaseDocument,
             "file",
             may_read=permissions.can_view_cases,
             download_name=lambda document: document.download_name,
             visible=lambda user: CaseDocument.objects.filter(case__in=Case.objects.for_user(user)),
+        )
+        # The public body's logo (its admin shows it as a thumbnail).
+        register_stored_file(
+            PublicBody,
+            "logo",
+            may_read=lambda user: user.has_perm("iop.view_publicbody"),
+            download_name=lambda body: f"logo-{body.short_code}",
         )
         workflow.register_case_panel(
             key="documents",

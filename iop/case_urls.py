@@ -2,7 +2,7 @@
 
 from django.urls import path  # noqa: F401
 
-from .views import case, checklist, documents, intake, register
+from .views import case, checklist, documents, intake, register, registry
 
 app_name = "cases"
 urlpatterns: list = [
@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("<int:pk>/checklista/", checklist.checklist, name="checklist"),
     path("<int:pk>/handlingar/", documents.case_documents, name="documents"),
     path("<int:pk>/handlingar/ny/", documents.case_document_create, name="document_create"),
+    path("<int:pk>/diarium/", registry.case_registry, name="registry"),
     path(
         "<int:pk>/handlingar/<int:document_pk>/fil/",
         documents.case_document_download,

@@ -77,6 +77,8 @@ class CaseEventKind(models.TextChoices):
     CREATED = "created", _("Case registered")
     AGREEMENT = "agreement", _("Agreement")
     DOCUMENT = "document", _("Document registered")
+    MATTER = "matter", _("Committee matter")
+    DECISION = "decision", _("Committee decision")
 
 
 class ChecklistSource(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Export of the case register to CSV and xlsx.
+"""Export of the case register and of the registry (diariet) to CSV and xlsx.
 
 Column headings are the model fields' verbose names, so the file speaks the same (Swedish)
 words as the rest of the application and needs no translations of its own. Rows are read
@@ -27,8 +27,8 @@ from django.utils.text import capfirst
 from partners.models import Organisation
 from partners.users import display_name
 
-from .constants import CaseStatus
-from .models import Case
+from .constants import CaseStatus, DocumentDirection
+from .models import Case, RegistryEntry
 
 EXPORT_CHUNK_SIZE = 1000
 CSV_DELIMITER = ";"  # Swedish Excel reads ";" as the list separator (the comma is the decimal sign)
@@ -76,14 +76,38 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def headings() -> list[str]:
-    return [column.heading() for column in COLUMNS]
+# The registry's lines (``iop.selectors.registry.registry_list``): one query per chunk, the
+# case and the registering user joined.
+REGISTRY_COLUMNS: tuple[Column, ...] = (
+    Column(_field_heading(RegistryEntry, "number"), lambda e: e.number, 20),
+    Column(_field_heading(RegistryEntry, "registered_on"), lambda e: e.registered_on, 14),
+    Column(
+        _field_heading(RegistryEntry, "direction"),
+        lambda e: str(DocumentDirection(e.direction).label),
+        14,
+    ),
+    Column(_field_heading(RegistryEntry, "kind"), lambda e: e.kind_label, 30),
+    Column(_field_heading(RegistryEntry, "description"), lambda e: e.description, 50),
+    Column(_field_heading(RegistryEntry, "counterpart"), lambda e: e.counterpart, 30),
+    Column(_field_heading(Case, "title"), lambda e: e.case.title, 40),
+    Column(_field_heading(Case, "committee"), lambda e: e.case.committee.name, 30),
+    Column(
+        _field_heading(RegistryEntry, "registered_by"),
+        lambda e: display_name(e.registered_by) if e.registered_by_id else "",
+        24,
+    ),
+)
 
 
-def rows(queryset: QuerySet) -> Iterator[list[Any]]:
-    """One list of values per case; dates stay ``date`` objects."""
-    for case in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield [column.value(case) for column in COLUMNS]
+def headings(columns: tuple[Column, ...] = COLUMNS) -> list[str]:
+    return [column.heading() for column in columns]
+
+
+def rows(queryset: QuerySet, columns: tuple[Column, ...] = COLUMNS) -> Iterator[list[Any]]:
+    """One list of values per row (a case, or a line of the registry); dates stay ``date``
+    objects."""
+    for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield [column.value(obj) for column in columns]
 
 
 def _defuse(value: Any) -> Any:
@@ -99,12 +123,12 @@ class _Line:
         return value
 
 
-def csv_chunks(queryset: QuerySet) -> Iterator[bytes]:
+def csv_chunks(queryset: QuerySet, columns: tuple[Column, ...] = COLUMNS) -> Iterator[bytes]:
     """The CSV file, streamed: UTF-8 with a byte-order mark and ";" between fields, so that
     Excel with Swedish settings opens it with å, ä, ö intact and one value per column."""
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
-    yield ("\ufeff" + writer.writerow(headings())).encode()
-    for values in rows(queryset):
+    yield ("\ufeff" + writer.writerow(headings(columns))).encode()
+    for values in rows(queryset, columns):
         line = [
             v.isoformat() if isinstance(v, datetime.date) else _defuse("" if v is None else v)
             for v in values
@@ -122,30 +146,34 @@ def _cell(ws, value: Any) -> WriteOnlyCell:
     return cell
 
 
-def xlsx_bytes(queryset: QuerySet, *, sheet_title: str) -> bytes:
+def xlsx_bytes(
+    queryset: QuerySet, *, sheet_title: str, columns: tuple[Column, ...] = COLUMNS
+) -> bytes:
     """The xlsx workbook, written in openpyxl's write-only mode (rows are not kept in memory)."""
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(title=sheet_title[:31])
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for text in headings():
+    for text in headings(columns):
         cell = WriteOnlyCell(ws, value=text)
         cell.font = bold
         header.append(cell)
     ws.append(header)
     count = 0
-    for values in rows(queryset):
+    for values in rows(queryset, columns):
         ws.append([_cell(ws, v) for v in values])
         count += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def export_filename(extension: str, *, today: datetime.date | None = None) -> str:
+def export_filename(
+    extension: str, *, today: datetime.date | None = None, stem: str = "arendelista"
+) -> str:
     # Hard-coded Swedish like the URLs (/arenden/): file names are addresses, not prose.
-    return f"arendelista-{(today or timezone.localdate()).isoformat()}.{extension}"
+    return f"{stem}-{(today or timezone.localdate()).isoformat()}.{extension}"

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Organisation
 from partners.users import display_name
 
-from .constants import CaseStatus
-from .models import Case, Committee, RegistrySequence
+from .constants import CaseStatus, DocumentDirection
+from .models import Case, Committee, PublicBody, RegistryEntry, RegistrySequence
 
 User = get_user_model()
 
@@ -253,15 +253,22 @@ SORT_COLUMNS: dict[str, SortColumn] = {
 DEFAULT_SORT = "-number"
 
 
-def parse_sort(value: str | None) -> str:
+def parse_sort(
+    value: str | None,
+    *,
+    columns: dict[str, SortColumn] = SORT_COLUMNS,
+    default: str = DEFAULT_SORT,
+) -> str:
     """The whitelisted sort key, or the default (newest registry number first) for anything else."""
     value = (value or "").strip()
-    return value if value.lstrip("-") in SORT_COLUMNS and value.count("-") <= 1 else DEFAULT_SORT
+    return value if value.lstrip("-") in columns and value.count("-") <= 1 else default
 
 
-def apply_sort(queryset: QuerySet, sort: str) -> QuerySet:
+def apply_sort(
+    queryset: QuerySet, sort: str, *, columns: dict[str, SortColumn] = SORT_COLUMNS
+) -> QuerySet:
     descending = sort.startswith("-")
-    column = SORT_COLUMNS[sort.lstrip("-")]
+    column = columns[sort.lstrip("-")]
     order = []
     for expr in column.order_by:
         if isinstance(expr, str):
@@ -271,3 +278,107 @@ def apply_sort(queryset: QuerySet, sort: str) -> QuerySet:
     # A unique tail keeps pages stable when many rows share a value.
     tail = "-pk" if descending else "pk"
     return queryset.order_by(*order, tail)
+
+
+# --- The registry (diariet) ------------------------------------------------------------------
+
+
+def registry_kind_choices() -> list[tuple[str, str]]:
+    """The kinds of document the apps register (``iop.diarium``), by their names."""
+    from .diarium import document_kinds
+
+    return sorted(((k, str(v)) for k, v in document_kinds().items()), key=lambda c: c[1])
+
+
+def public_body_choices(request=None) -> QuerySet:
+    return PublicBody.objects.order_by("name", "pk")
+
+
+def search_registry(queryset: QuerySet, text: str) -> QuerySet:
+    """Free text over the registry number (of the line, or a fragment such as "00012-3"), the
+    description and the sender or recipient."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(number__icontains=text) | Q(description__icontains=text) | Q(counterpart__icontains=text)
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RegistryFilter(django_filters.FilterSet):
+    """The register of every document (and of one case: ``case``), shared by its page and
+    its exports. Each filter reads an indexed column of ``RegistryEntry`` or of its case."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Registry number, description, sender or recipient."),
+        widget=forms.SearchInput,
+    )
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"), choices=DocumentDirection.choices, empty_label=_("All directions")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of document"), choices=registry_kind_choices, empty_label=_("All kinds")
+    )
+    registered_from = django_filters.DateFilter(
+        label=_("From date"), field_name="registered_on", lookup_expr="gte", widget=DateInput
+    )
+    registered_to = django_filters.DateFilter(
+        label=_("To date"), field_name="registered_on", lookup_expr="lte", widget=DateInput
+    )
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Committee"),
+        field_name="case__committee",
+        queryset=committee_choices,
+        empty_label=_("All committees"),
+        widget=QuickSelect,
+    )
+    public_body = django_filters.ModelChoiceFilter(
+        label=_("Public body"),
+        field_name="case__public_body",
+        queryset=public_body_choices,
+        empty_label=_("All public bodies"),
+        widget=QuickSelect,
+    )
+    case = django_filters.NumberFilter(field_name="case_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = RegistryEntry
+        fields = [
+            "q",
+            "direction",
+            "kind",
+            "registered_from",
+            "registered_to",
+            "committee",
+            "public_body",
+            "case",
+        ]
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search_registry(queryset, value)
+
+
+REGISTRY_SORT_COLUMNS: dict[str, SortColumn] = {
+    c.key: c
+    for c in (
+        # The case's number in registry order, then the document's within it.
+        SortColumn(
+            "number",
+            _("Registry number"),
+            ("case__registry_year", "case__registry_serial", "case__public_body_id", "serial"),
+        ),
+        SortColumn("date", _("Date"), ("registered_on",)),
+        SortColumn("direction", _("Direction"), ("direction",)),
+        SortColumn("counterpart", _("Sender or recipient"), ("counterpart",)),
+    )
+}
+REGISTRY_DEFAULT_SORT = "-date"

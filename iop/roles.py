@@ -17,6 +17,7 @@ VIEW_ALL = [
     "iop.view_checklist",
     "iop.view_checklistanswer",
     "iop.view_casedocument",
+    "iop.view_registryentry",
     "iop.view_committee",
     "iop.view_publicbody",
     "partners.view_organisation",

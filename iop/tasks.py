@@ -41,6 +41,16 @@ def notify_officer_assigned(event_id: int) -> bool:
     return True
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail a notification (``iop.services.notifications``), once: the service locks the row
+    and sends only while ``emailed_at`` is empty, so a retry or a duplicate delivery sends
+    nothing more. Returns whether it sent."""
+    from .services.notifications import notification_email_send
+
+    return notification_email_send(notification_id=notification_id)
+
+
 @shared_task
 def clean_broker_folder(max_age_hours: int = 24) -> int:
     """Remove processed messages the filesystem broker leaves behind (embedded mode only)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from simple_history.models import HistoricalRecords
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -228,3 +229,86 @@ class CaseDocument(models.Model):
     def download_name(self) -> str:
         """ "RV 2026-00012-4 Avvecklingsplan": the registry number says which document it is."""
         return " ".join(p for p in (self.registry_number, self.title) if p) or str(self.pk)
+
+
+class RegistryEntry(models.Model):
+    """One line of the registry (diariet): a document that came in, was drawn up or went out
+    in a case, with the case's registry number and a running number within it
+    (``RV 2026/00012-4``). Every app registers its documents through
+    ``iop.services.diarium`` in the same transaction as the document itself, so nothing
+    exists unregistered (OSL 5 kap. 1 §); ``document`` points at the app's own row."""
+
+    case = models.ForeignKey(
+        "iop.Case",
+        on_delete=models.PROTECT,
+        related_name="registry_entries",
+        verbose_name=_("case"),
+    )
+    serial = models.PositiveIntegerField(_("document number"))
+    number = models.CharField(_("registry number"), max_length=60, unique=True)
+    registered_on = models.DateField(_("date"), default=timezone.localdate)
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    direction = models.CharField(_("direction"), max_length=10, choices=DocumentDirection.choices)
+    counterpart = models.CharField(_("sender or recipient"), max_length=300, blank=True)
+    kind = models.CharField(_("kind of document"), max_length=60)
+    description = models.CharField(_("description"), max_length=300)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    document = GenericForeignKey("content_type", "object_id")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registry entry")
+        verbose_name_plural = _("registry entries")
+        ordering = ["case", "serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "serial"], name="registry_entry_serial"),
+        ]
+        indexes = [
+            models.Index(fields=["-registered_on", "-id"], name="registry_entry_latest"),
+            models.Index(fields=["direction", "-registered_on"], name="registry_entry_direction"),
+            models.Index(fields=["kind", "-registered_on"], name="registry_entry_kind"),
+            models.Index(fields=["content_type", "object_id"], name="registry_entry_document"),
+            models.Index(fields=["counterpart", "id"], name="registry_entry_counterpart"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's name, as the app that registers it named it (``iop.diarium``)."""
+        from ..diarium import kind_label
+
+        return kind_label(self.kind)
+
+    def get_download_url(self) -> str | None:
+        """The download of the pointed document's file, through the link its app registered
+        (``iop.diarium.register_document_link``); ``None`` without a link or a stored file.
+        Fetch the documents with the lines (``prefetch_related("document")``, as the
+        register's selector does), or each call reads its document."""
+        from ..diarium import link_of
+
+        document = self.document if self.object_id else None
+        link = link_of(document)
+        return link.url(document) if link else None
+
+    @property
+    def is_being_printed(self) -> bool:
+        """The pointed document has a link but no file yet (its PDF is still being printed)."""
+        from ..diarium import link_of
+
+        document = self.document if self.object_id else None
+        link = link_of(document)
+        return link is not None and link.url(document) is None

@@ -21,6 +21,12 @@ class PublicBody(models.Model):
         help_text=_("Prefix of the registry numbers, e.g. RV for Region Värmland."),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PublicBodyKind.choices)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("PNG or JPEG, printed at the top of the body's decision documents."),
+    )
 
     history = HistoricalRecords()
 
@@ -45,6 +51,15 @@ class Committee(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_code = models.CharField(_("short code"), max_length=10)
     is_active = models.BooleanField(_("active"), default=True)
+    signing_official_name = models.CharField(
+        _("signing official"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who signs the committee's tjänsteskrivelser, e.g. the head of department."),
+    )
+    signing_official_title = models.CharField(
+        _("signing official's title"), max_length=200, blank=True
+    )
 
     history = HistoricalRecords()
 

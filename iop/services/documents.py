@@ -5,8 +5,9 @@ case's registry number and a running number within it: ``<case number>-<n>``, e.
 ``RV 2026/00012-4`` for the fourth. The case's own documents (the wind-down plan, notice
 letters, meeting notes) and the organisation's documents registered in the case
 (``partners.services.document_register``, through ``partners.diarium``) share the numbers,
-so ``n`` counts 1, 2, 3 … per case with no gaps and no duplicates: the case is locked while a
-number is drawn, and a failed registration gives its number back.
+so ``n`` counts 1, 2, 3 … per case with no gaps and no duplicates: every one is a line of the
+registry (``iop.services.diarium``, whose lines alone hand out the numbers), the case is locked
+while a number is drawn, and a failed registration gives its number back.
 """
 
 from __future__ import annotations
@@ -17,28 +18,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.diarium import Matter
+from partners.diarium import Matter, Registration
 from partners.models import OrganisationDocument
 from partners.uploads import validate_document_upload
 
-from ..constants import CaseEventKind, DocumentDirection
+from ..constants import DocumentDirection
 from ..models import Case, CaseDocument
 from ..permissions import ensure_can_change_case
-from .common import lock_case, record_event
+from .common import lock_case
+from .diarium import diarium_attach, diarium_register, next_entry_serial
 
-
-def next_document_serial(case: Case) -> int:
-    """The next running number in the case, over both kinds of document registered in it.
-    The caller holds the case's lock (``lock_case``)."""
-    own = CaseDocument.objects.filter(case=case).aggregate(last=Max("document_serial"))["last"]
-    organisations = OrganisationDocument.objects.filter(
-        matter_number=case.registry_number
-    ).aggregate(last=Max("document_serial"))["last"]
-    return max(own or 0, organisations or 0) + 1
+# The registry's kinds of document (``RegistryEntry.kind``) of the case's own documents and of
+# the organisation's: "iop.wind_down_plan", "partners.statutes".
+CASE_DOCUMENT_KIND_PREFIX = "iop."
+ORGANISATION_DOCUMENT_KIND_PREFIX = "partners."
 
 
 @transaction.atomic
@@ -60,28 +56,33 @@ def case_document_register(
     validate_document_upload(file)
     case = lock_case(case)
     ensure_can_change_case(case, actor)
-    serial = next_document_serial(case)
+    received_on = received_on or timezone.localdate()
+    # The registry's line first: the document carries its number.
+    entry = diarium_register(
+        case=case,
+        actor=actor,
+        kind=f"{CASE_DOCUMENT_KIND_PREFIX}{kind}",
+        description=title,
+        direction=direction,
+        counterpart=counterpart,
+        registered_on=received_on,
+    )
     document = CaseDocument(
         case=case,
         kind=kind,
         title=title.strip(),
         file=file,
-        received_on=received_on or timezone.localdate(),
+        received_on=received_on,
         direction=direction,
         counterpart=counterpart.strip(),
-        document_serial=serial,
-        registry_number=f"{case.registry_number}-{serial}",
+        document_serial=entry.serial,
+        registry_number=entry.number,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     document.full_clean(exclude=["file"])
     document._history_user = actor
     document.save()
-    record_event(
-        case=case,
-        kind=CaseEventKind.DOCUMENT,
-        actor=actor,
-        note=f"{document.registry_number} {document.title}",
-    )
+    diarium_attach(entry=entry, document=document, actor=actor)
     return document
 
 
@@ -100,5 +101,41 @@ def organisation_document_matter(*, case: Case, organisation: Any, actor: Any) -
     return Matter(
         number=case.registry_number,
         public_body=case.public_body,
-        next_serial=next_document_serial(case),
+        next_serial=next_entry_serial(case),
     )
+
+
+def organisation_document_registration(
+    *,
+    case: Case,
+    actor: Any,
+    kind: str,
+    description: str,
+    direction: str = DocumentDirection.INCOMING,
+    counterpart: str = "",
+    registered_on: datetime.date | None = None,
+) -> Registration:
+    """An organisation's document as a line of the case's registry (for ``partners.diarium``):
+    the next number of the case and the case's timeline entry, in the registering service's
+    transaction. ``kind`` is the registry's key (``"partners.statutes"``)."""
+    entry = diarium_register(
+        case=case,
+        actor=actor,
+        kind=kind,
+        description=description,
+        direction=direction,
+        counterpart=counterpart,
+        registered_on=registered_on,
+    )
+    return Registration(
+        number=entry.number,
+        matter_number=case.registry_number,
+        serial=entry.serial,
+        entry=entry,
+    )
+
+
+def organisation_document_attach(
+    *, registration: Registration, document: OrganisationDocument, actor: Any
+) -> None:
+    diarium_attach(entry=registration.entry, document=document, actor=actor)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "iop",
     "partners",
     "agreements",
+    "decisions",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "iop.context_processors.notifications",
             ],
         },
     },

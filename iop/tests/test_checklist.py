@@ -375,7 +375,8 @@ def test_the_page_makes_the_same_number_of_queries_however_much_is_filled_in(cli
     full_queries = [q["sql"] for q in full.captured_queries]
 
     assert 'data-outcome="passed"' in response.content.decode()
-    # Session, user, the user's permissions (2), the case, the checklist, and, once the
-    # checklist exists, its answers (one prefetch, however many are filled in).
-    assert empty_count == 6
+    # Session, user, the user's permissions (2), the menu's unread notifications, the case, the
+    # checklist, and, once the checklist exists, its answers (one prefetch, however many are
+    # filled in).
+    assert empty_count == 7
     assert partly_count == len(full_queries) == empty_count + 1, full_queries

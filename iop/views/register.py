@@ -33,14 +33,16 @@ def _per_page(value: str | None) -> int:
     return number if number in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
-def _header_columns(sort: str) -> list[dict]:
+def _header_columns(sort: str, columns: dict | None = None) -> list[dict]:
     """Each sortable column's heading, its aria-sort state and the sort value its link sets
-    (a click on the sorted column reverses it; any other column starts ascending)."""
+    (a click on the sorted column reverses it; any other column starts ascending).
+    ``columns``: the sort columns of another list (the registry's); the case register's
+    by default."""
     active, descending = sort.lstrip("-"), sort.startswith("-")
-    columns = []
-    for key, column in SORT_COLUMNS.items():
+    headers = []
+    for key, column in (SORT_COLUMNS if columns is None else columns).items():
         is_active = key == active
-        columns.append(
+        headers.append(
             {
                 "key": key,
                 "label": column.label,
@@ -48,7 +50,7 @@ def _header_columns(sort: str) -> list[dict]:
                 "next_sort": f"-{key}" if is_active and not descending else key,
             }
         )
-    return columns
+    return headers
 
 
 def case_list(request: HttpRequest) -> HttpResponse:

@@ -12,10 +12,24 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from ..constants import DocumentKind
 from ..diarium import diarium
 from ..models import Organisation, OrganisationDocument
 from ..uploads import validate_document_upload
 from .common import save_recorded
+
+# The hub's registry names an organisation's document "partners.<kind>" ("partners.statutes").
+REGISTRY_KIND_PREFIX = "partners."
+# An organisation's document comes in (inkommande); the hub's direction of the same name.
+INCOMING = "incoming"
+
+
+def registry_description(*, kind: str, year: int | None, description: str) -> str:
+    """The registry's line for the document: "Årsredovisning 2025 – Verksamhetsåret" from
+    its kind, the year it concerns and what was typed at upload."""
+    label = DocumentKind(kind).label if kind in DocumentKind.values else kind
+    head = " ".join(str(part) for part in (label, year) if part)
+    return " – ".join(part for part in (head, (description or "").strip()) if part)
 
 
 def _own_file_matter(*, organisation: Organisation, public_body: Any) -> str:
@@ -54,7 +68,9 @@ def document_register(
 
     - With ``case`` (one of the organisation's IOP cases), the matter is that case, and only
       someone who may change the case registers in it (``PermissionDenied`` otherwise). The
-      case's documents of its own share the numbers (``partners.diarium``).
+      document is a line of the hub's registry of the case (``partners.diarium``), which
+      hands out its number (shared with the case's other documents) and writes the case's
+      timeline entry; the document keeps a copy of the number.
     - Without one, the matter is the organisation's own file at ``public_body``: the first
       case-less document opens it with the next number of that body's registry (the series
       cases are numbered from), and later ones are numbered within it.
@@ -65,10 +81,25 @@ def document_register(
     impossible even if this function is bypassed.
     """
     validate_document_upload(file)
+    registration = None
     if case is not None:
-        matter = diarium().case_matter(case=case, organisation=organisation, actor=actor)
+        registry = diarium()
+        matter = registry.case_matter(case=case, organisation=organisation, actor=actor)
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        public_body, number, serial = matter.public_body, matter.number, matter.next_serial
+        registration = registry.register(
+            case=case,
+            actor=actor,
+            kind=f"{REGISTRY_KIND_PREFIX}{kind}",
+            description=registry_description(kind=kind, year=year, description=description),
+            direction=INCOMING,
+            counterpart=organisation.name,
+            registered_on=received_on,
+        )
+        public_body, number, serial = (
+            matter.public_body,
+            registration.matter_number,
+            registration.serial,
+        )
     elif public_body is None:
         raise ValidationError(
             {
@@ -99,7 +130,10 @@ def document_register(
         registry_number=f"{number}-{serial}",
         uploaded_by=actor,
     )
-    return save_recorded(document, actor, exclude=["file"])
+    save_recorded(document, actor, exclude=["file"])
+    if registration is not None:
+        diarium().attach(registration=registration, document=document, actor=actor)
+    return document
 
 
 # What may be corrected after registration; the number, the matter and the file stay.
@@ -117,4 +151,16 @@ def document_update(
     document = OrganisationDocument.objects.select_for_update().get(pk=document.pk)
     for name, value in fields.items():
         setattr(document, name, value)
-    return save_recorded(document, actor, exclude=["file"])
+    save_recorded(document, actor, exclude=["file"])
+    if document.case_id:
+        # The registry's line says what the document is: it follows the correction.
+        diarium().correct(
+            document=document,
+            actor=actor,
+            kind=f"{REGISTRY_KIND_PREFIX}{document.kind}",
+            description=registry_description(
+                kind=document.kind, year=document.year, description=document.description
+            ),
+            registered_on=document.received_on,
+        )
+    return document
