@@ -81,3 +81,9 @@ class AgreementsConfig(AppConfig):
             order=10,
         )
         workflow.register_demo(key="agreements", play="agreements.demo.play", order=20)
+
+        from iop.facts import provide_agreement_facts
+
+        from .facts import agreement_facts
+
+        provide_agreement_facts(agreement_facts)

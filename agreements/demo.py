@@ -24,6 +24,7 @@ from iop.demo import (
     month_start,
     swedish_date,
 )
+from iop.demo_story import paragraph_on
 
 from . import services
 from .budget import budget_summary
@@ -128,17 +129,25 @@ def revise(story: Story, case_story: CaseStory, step: PlannedStep) -> None:
     renegotiation = RENEGOTIATED.get(case_story.key)
     if renegotiation is None:
         return
-    services.start_revision(case=case_story.case, actor=story.officer(case_story))
+    draft = services.start_revision(case=case_story.case, actor=story.officer(case_story))
     starts_after = case_story.step(renegotiation.starts_after)
     decided = case_story.step(Transition.START_RENEGOTIATION)
+    # The revision cites the recorded decision to renegotiate (start_revision links the
+    # case's start_renegotiation event); the typed note only where there is none.
+    note = (
+        ""
+        if draft.authorising_event_id
+        else (
+            f"{case_story.committee.name} {decided.on.isoformat()} "
+            f"§ {paragraph_on(case_story.demo.committee, decided.on)}"
+        )
+    )
     _write(
         story,
         case_story,
         renegotiation.terms,
         start=month_start(starts_after.on, renegotiation.months_after),
-        authorising_decision=(
-            f"{case_story.committee.name} {decided.on.isoformat()} § {renegotiation.paragraph}"
-        ),
+        authorising_decision=note,
     )
 
 

@@ -81,11 +81,10 @@ class Terms:
 class Renegotiation:
     """A version written in renegotiation: it starts on the first day of the month
     ``months_after`` months after the case's step ``starts_after``, and names the committee's
-    decision to renegotiate (its date and ``paragraph``)."""
+    decision to renegotiate (its date and §, ``iop.demo_story.paragraph_on``)."""
 
     starts_after: Transition
     months_after: int
-    paragraph: int
     terms: Terms
 
 
@@ -457,7 +456,6 @@ RENEGOTIATED: dict[str, Renegotiation] = {
         # from the first of the month after the revised agreement is signed
         starts_after=Transition.COMPLETE_RENEGOTIATION,
         months_after=1,
-        paragraph=118,  # of the decision to renegotiate (iop.demo_story)
         terms=replace(
             AGREEMENTS["ideburna"],
             region=(
@@ -480,7 +478,6 @@ RENEGOTIATED: dict[str, Renegotiation] = {
         # from the day the committee's decision names (iop.demo_story)
         starts_after=Transition.START_RENEGOTIATION,
         months_after=FUNKTIONSRATT_START_MONTHS,
-        paragraph=19,
         terms=replace(
             AGREEMENTS["funktionsratt"],
             region=(money("Medfinansiering", 800_000),),  # + 200 000 kr per helår (real)

@@ -50,6 +50,7 @@ def version_detail(version: AgreementVersion) -> VersionDetail:
             "agreement__case__officer",
             "submitted_by",
             "reviewed_by",
+            "authorising_event",
         )
         .prefetch_related(
             "sections",

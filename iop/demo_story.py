@@ -125,41 +125,40 @@ def month_start(on: datetime.date, months_after: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def decision_note(
-    committee: str, paragraph: int, text: str, *, start_months_after: int | None = None
-) -> Callable[[datetime.date], str]:
-    """The minutes of the committee's decision on the day of the step: «Kultur- och
-    bildningsnämnden 2025-02-19, § 19: …». ``{start}`` in ``text`` is the first day of the
-    month ``start_months_after`` months later."""
+# How far each committee's minutes have come in a year: its paragraphs (§) are numbered from 1
+# each January, some 130 a year at Kultur- och bildningsnämnden and 140 at Hälso- och
+# sjukvårdsnämnden, and each meeting opens with four (roll call, the adjuster of the minutes,
+# the agenda, information). The demo's decisions take their § from the day of their meeting.
+PARAGRAPHS_PER_YEAR = {"KBN": 130, "HSN": 140}
+OPENING_PARAGRAPHS = 4
 
-    def note(on: datetime.date) -> str:
-        start = month_start(on, start_months_after) if start_months_after is not None else None
-        body = text.format(start=swedish_date(start)) if start else text
-        return f"{committee} {on.isoformat()}, § {paragraph}: {body}"
 
-    return note
+def paragraph_on(committee: str, on: datetime.date) -> int:
+    """The first § after the opening ones at the meeting of ``committee`` (a key of
+    COMMITTEES) held on ``on``."""
+    day_of_year = on.timetuple().tm_yday
+    return 1 + OPENING_PARAGRAPHS + (day_of_year - 1) * PARAGRAPHS_PER_YEAR[committee] // 366
 
 
 # Funktionsrätt's renegotiated agreement starts on the first of the fourth month after the
-# committee's decision (the decision's note says so, and so does version 2 of the agreement).
+# committee's decision (the decision says so, and so does version 2 of the agreement).
 FUNKTIONSRATT_START_MONTHS = 4
 
 
 def lifecycle(
     *,
-    committee: str,
     preparation: int,
     drafting: int | None = None,
     review: int | None = None,
     returned: tuple[int, str, int] | None = None,
     approved: int | None = None,
     decided: int | None = None,
-    paragraph: int | None = None,
     signed: int | None = None,
 ) -> tuple[Step, ...]:
     """The steps from a received initiative towards an active partnership, as far as days
-    (ago) are given. ``returned`` is (returned, the jurist's overall comment, resubmitted) when
-    the jurist sent the draft back once."""
+        (ago) are given. ``returned`` is (returned, the jurist's overall comment, resubmitted) when
+        the jurist sent the draft back once. The committee's decision (``decided``) is recorded on the
+    case's matter by ``decisions.demo``."""
     steps = [
         Step(
             Transition.START_PREPARATION,
@@ -213,18 +212,7 @@ def lifecycle(
             )
         )
     if decided:
-        steps.append(
-            Step(
-                Transition.RECORD_APPROVAL,
-                "lena",
-                decided,
-                decision_note(
-                    committee,
-                    paragraph,
-                    "Överenskommelsen om idéburet offentligt partnerskap godkänns.",
-                ),
-            )
-        )
+        steps.append(Step(Transition.RECORD_APPROVAL, "lena", decided))
     if signed:
         steps.append(
             Step(
@@ -262,13 +250,11 @@ CASES = (
         received=1610,
         plan="Regionplan för psykisk hälsa och Folkhälsoplanen för Värmland",
         steps=lifecycle(
-            committee=HSN,
             preparation=1589,
             drafting=1540,
             review=1498,
             approved=1481,
             decided=1462,
-            paragraph=94,
             signed=1393,
         ),
     ),
@@ -292,13 +278,11 @@ CASES = (
         received=1450,
         plan="Folkhälsoplanen för Värmland och Nära vård i Värmland",
         steps=lifecycle(
-            committee=HSN,
             preparation=1429,
             drafting=1380,
             review=1317,
             approved=1296,
             decided=1260,
-            paragraph=37,
             signed=1240,
         ),
     ),
@@ -322,7 +306,6 @@ CASES = (
         received=1360,
         plan="Folkhälsoplanen för Värmland och regionens strokeprogram",
         steps=lifecycle(
-            committee=HSN,
             preparation=1339,
             drafting=1289,
             review=1248,
@@ -334,7 +317,6 @@ CASES = (
             ),
             approved=1150,
             decided=1128,
-            paragraph=121,
             signed=1115,
         ),
     ),
@@ -360,13 +342,11 @@ CASES = (
         received=1291,
         plan="Värmlandsstrategin och Folkhälsoplanen för Värmland",
         steps=lifecycle(
-            committee=KBN,
             preparation=1270,
             drafting=1214,
             review=1179,
             approved=1165,
             decided=1072,
-            paragraph=87,
             signed=1060,
         ),
     ),
@@ -391,28 +371,15 @@ CASES = (
         received=1173,
         plan="Överenskommelsen Värmland och Värmlandsstrategin",
         steps=lifecycle(
-            committee=KBN,
             preparation=1145,
             drafting=1040,
             review=998,
             approved=977,
             decided=933,
-            paragraph=131,
             signed=900,
         )
         + (
-            Step(
-                Transition.START_RENEGOTIATION,
-                "lena",
-                461,
-                decision_note(
-                    KBN,
-                    118,
-                    "1. Uppföljningen av IOP mellan Region Värmland och Värmlands Idéburna "
-                    "godkänns. 2. Överenskommelsen omförhandlas med utökat uppdrag för "
-                    "kompetensutveckling.",
-                ),
-            ),
+            Step(Transition.START_RENEGOTIATION, "lena", 461),
             Step(
                 Transition.COMPLETE_RENEGOTIATION,
                 OFFICER,
@@ -442,30 +409,17 @@ CASES = (
         received=968,
         plan="Regional kulturplan för Värmland och Värmlandsstrategin",
         steps=lifecycle(
-            committee=KBN,
             preparation=947,
             drafting=877,
             review=814,
             approved=793,
             decided=742,
-            paragraph=41,
             signed=730,
         )
         + (
-            Step(
-                Transition.START_RENEGOTIATION,
-                "lena",
-                70,
-                decision_note(
-                    KBN,
-                    19,
-                    "Idéburet offentligt partnerskap (IOP) mellan Region Värmland och "
-                    "Funktionsrätt Värmland utökas med 200 000 kronor per helår med start från "
-                    "{start}. Överenskommelsen revideras därefter av parterna.",
-                    # the agreement's version 2 starts then too (agreements.demo_story)
-                    start_months_after=FUNKTIONSRATT_START_MONTHS,
-                ),
-            ),
+            # the decision names the day version 2 of the agreement starts from
+            # (FUNKTIONSRATT_START_MONTHS; decisions.demo_story, agreements.demo_story)
+            Step(Transition.START_RENEGOTIATION, "lena", 70),
         ),
     ),
     DemoCase(
@@ -488,13 +442,11 @@ CASES = (
         received=769,
         plan="Värmlandsstrategin och Folkhälsoplanen för Värmland",
         steps=lifecycle(
-            committee=KBN,
             preparation=748,
             drafting=650,
             review=601,
             approved=580,
             decided=529,
-            paragraph=66,
             signed=510,
         ),
     ),
@@ -518,7 +470,6 @@ CASES = (
         received=322,
         plan="Värmlandsstrategin och regionens handlingsplan mot våld i nära relationer",
         steps=lifecycle(
-            committee=KBN,
             preparation=301,
             drafting=217,
             review=63,
@@ -545,7 +496,6 @@ CASES = (
         received=287,
         plan="Folkhälsoplanen för Värmland och regionens handlingsplan för suicidprevention",
         steps=lifecycle(
-            committee=KBN,
             preparation=266,
             drafting=189,
             review=56,
@@ -575,7 +525,7 @@ CASES = (
         ),
         received=224,
         plan="Regional biblioteksplan för Värmland",
-        steps=lifecycle(committee=KBN, preparation=203, drafting=42),
+        steps=lifecycle(preparation=203, drafting=42),
     ),  # the draft is being written; its economy heading still speaks of «ersättning»
     DemoCase(
         organisation="kulturbussen",
@@ -594,13 +544,11 @@ CASES = (
         received=406,
         plan="Regional kulturplan för Värmland",
         steps=lifecycle(
-            committee=KBN,
             preparation=378,
             drafting=301,
             review=91,
             approved=70,
             decided=26,
-            paragraph=92,
         ),  # signing: the region has signed (agreements.demo_story), the association not yet
     ),
     # --- Two initiatives in preparation (invented organisations, see ORGANISATIONS). ---
@@ -623,7 +571,7 @@ CASES = (
         ),
         received=58,
         plan="Regional biblioteksplan och Värmlandsstrategin",
-        steps=lifecycle(committee=KBN, preparation=30),
+        steps=lifecycle(preparation=30),
         checklist={
             "rv1": (
                 True,
@@ -664,6 +612,6 @@ CASES = (
         ),
         received=24,
         plan="Regional kulturplan för Värmland",
-        steps=lifecycle(committee=KBN, preparation=3),
+        steps=lifecycle(preparation=3),
     ),
 )

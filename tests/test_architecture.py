@@ -109,6 +109,14 @@ ALLOWED = {
     "iop/roles.py:sync_roles": "role groups are reference data, written by migrations",
     "iop/tasks.py:notify_officer_assigned": "marks the event notified under its row lock",
     "iop/exports.py:xlsx_bytes": "an openpyxl workbook saved to a buffer, not the ORM",
+    "decisions/pdf.py:render_preview_pdf": "a pikepdf document saved to a buffer, not the ORM",
+    "decisions/demo.py:ensure_reference_data": "reference data: the demo's perspective headings, "
+    "signing officials and logo, as an administrator enters them in admin",
+    "decisions/demo.py:held_meeting": "the demo's meetings held before it loads: the service "
+    "refuses a new meeting before today",
+    "decisions/demo.py:put_on_held_agenda": "the agendas of the demo's meetings held before it "
+    "loads: the service refuses a meeting already held",
+    "decisions/demo.py:logo_png": "a Pillow image saved to a buffer, not the ORM",
 }
 
 

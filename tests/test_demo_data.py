@@ -16,9 +16,12 @@ from django.utils import timezone
 from agreements import services as agreement_services
 from agreements.constants import SectionKey, VersionStatus
 from agreements.models import Agreement, AgreementVersion, ReviewComment
+from decisions import wording
+from decisions.constants import DocumentRole, MatterKind, MatterStatus, Outcome
+from decisions.models import Decision, Matter, MatterDocument, Meeting, PerspectiveHeading
 from iop.constants import CaseEventKind, CaseStatus, Role, Transition
 from iop.management.commands.demo_data import DEMO_PASSWORD, DEMO_USERS
-from iop.models import Case, CaseEvent, Committee, PublicBody
+from iop.models import Case, CaseEvent, Committee, PublicBody, RegistryEntry, StaffProfile
 from partners.models import Organisation
 from partners.validators import validate_org_number
 
@@ -75,6 +78,26 @@ def decision_day(organisation: str) -> str:
     return timezone.localtime(event.at).date().isoformat()
 
 
+def _renegotiation_decision(organisation: str) -> Decision:
+    """The recorded decision that started the case's renegotiation."""
+    decision = Decision.objects.select_related("meeting__committee", "case_event").get(
+        case_event__case=_case(organisation),
+        case_event__transition=Transition.START_RENEGOTIATION,
+    )
+    assert decision.meeting.date.isoformat() == decision_day(organisation)
+    return decision
+
+
+def _cites(version: AgreementVersion, decision: Decision) -> bool:
+    """The version names the decision: its event, read «Kultur- och bildningsnämnden 28
+    augusti 2025 § 89: …»."""
+    reference = version.authorising_reference
+    return version.authorising_event == decision.case_event and reference.startswith(
+        f"{decision.meeting.committee.name} {wording.long_date(decision.meeting.date)} "
+        f"§ {decision.paragraph}:"
+    )
+
+
 def run_demo_data() -> str:
     out = io.StringIO()
     # The test settings have DEBUG off, like production: the command wants to be told.
@@ -84,7 +107,7 @@ def run_demo_data() -> str:
 
 def row_counts() -> dict[str, int]:
     """Rows in every table of the project's apps and of auth, history tables included."""
-    labels = ("iop", "partners", "agreements", "auth", "django_celery_beat")
+    labels = ("iop", "partners", "agreements", "decisions", "auth", "django_celery_beat")
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
@@ -307,14 +330,12 @@ class TestDemoAgreements:
         old, new = _versions("Värmlands Idéburna")
         assert new.based_on == old
         assert agreement_services.amounts_changed(new, old)
-        decided = decision_day("Värmlands Idéburna")
-        assert new.authorising_decision == f"Kultur- och bildningsnämnden {decided} § 118"
+        assert _cites(new, _renegotiation_decision("Värmlands Idéburna"))
         signed, draft = _versions("Funktionsrätt Värmland")
         region = {v.pk: v.parties.get(kind="public_body").annual_amount for v in (signed, draft)}
-        # Kultur- och bildningsnämnden's decision § 19: + 200 000 kr per full year.
+        # Kultur- och bildningsnämnden's decision: + 200 000 kr per full year.
         assert region[draft.pk] - region[signed.pk] == 200_000
-        decided = decision_day("Funktionsrätt Värmland")
-        assert draft.authorising_decision == f"Kultur- och bildningsnämnden {decided} § 19"
+        assert _cites(draft, _renegotiation_decision("Funktionsrätt Värmland"))
 
     def test_the_agreements_are_dated_in_the_story(self):
         end = start_of_today()  # the story happened before the day it is loaded
@@ -323,3 +344,191 @@ class TestDemoAgreements:
             assert all(s is None or s < end for s in stamps), version
             assert all(h.history_date < end for h in version.history.all()), version
         assert all(c.created_at < end for c in ReviewComment.objects.all())
+
+
+# --- The committee ---------------------------------------------------------------------------
+
+# The case's steps that only a recorded committee decision takes.
+COMMITTEE_TRANSITIONS = (
+    Transition.RECORD_APPROVAL,
+    Transition.RECORD_REJECTION,
+    Transition.RECORD_REFERRAL_BACK,
+    Transition.START_RENEGOTIATION,
+    Transition.START_WINDING_DOWN,
+)
+# The stages a case reaches only through the committee's approval of its new IOP.
+PAST_THE_COMMITTEE = (CaseStatus.SIGNING, CaseStatus.ACTIVE, CaseStatus.RENEGOTIATION)
+# organisation -> the kinds of its decided matters, oldest first.
+EXPECTED_DECISIONS = {
+    "EBL-skolan": [MatterKind.NEW_IOP],
+    "Frykcenter": [MatterKind.NEW_IOP],
+    "Afasiföreningen i Värmland": [MatterKind.NEW_IOP],
+    "Fritidsbanken Värmland": [MatterKind.NEW_IOP, MatterKind.FOLLOW_UP],
+    "Värmlands Idéburna": [MatterKind.NEW_IOP, MatterKind.FOLLOW_UP_RENEGOTIATION],
+    "Funktionsrätt Värmland": [MatterKind.NEW_IOP, MatterKind.RENEGOTIATION],
+    "Agera Värmland": [MatterKind.NEW_IOP],
+    "Kulturbussen Norra Värmland": [MatterKind.NEW_IOP],
+}
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+@pytest.mark.usefixtures("demo")
+class TestDemoCommittee:
+    def test_every_committee_step_was_taken_by_a_recorded_decision(self):
+        events = CaseEvent.objects.filter(transition__in=COMMITTEE_TRANSITIONS)
+        assert events.count() == 10
+        for event in events.select_related("committee_decision__meeting"):
+            decision = event.committee_decision  # the decision that moved the case
+            assert decision.outcome == Outcome.APPROVED, event
+            assert decision.meeting.committee == event.case.committee
+            assert decision.meeting.date == _local_day(event.at)
+            assert decision.recorded_by.username == "lena"
+            assert _local_day(decision.recorded_at) == decision.meeting.date
+
+    def test_every_case_past_the_committee_has_its_decisions_with_meeting_and_paragraph(self):
+        decided = {}
+        for decision in Decision.objects.select_related("matter__case", "meeting").order_by(
+            "meeting__date"
+        ):
+            name = decision.matter.case.organisations.get().name
+            decided.setdefault(name, []).append(decision.matter.kind)
+            assert decision.paragraph and decision.meeting.date < timezone.localdate()
+            assert decision.matter.status == MatterStatus.FINAL
+            assert decision.matter.agenda_item.meeting == decision.meeting
+        assert decided == EXPECTED_DECISIONS
+        for case in Case.objects.filter(status__in=PAST_THE_COMMITTEE):
+            entered = Decision.objects.get(matter__case=case, matter__kind=MatterKind.NEW_IOP)
+            assert entered.outcome == Outcome.APPROVED
+
+    def test_each_decision_has_its_extract_in_the_diarium(self):
+        for decision in Decision.objects.select_related("meeting__committee", "matter"):
+            extract = decision.matter.documents.get(role=DocumentRole.EXTRACT)
+            entry = extract.registry_entry
+            assert entry.case_id == decision.matter.case_id
+            assert entry.registered_on == decision.meeting.date
+            assert f"§ {decision.paragraph}" in entry.description
+            assert decision.meeting.committee.name in entry.description
+
+    def test_the_paragraphs_run_through_each_committees_year(self):
+        for committee in Committee.objects.all():
+            by_year = {}
+            for decision in Decision.objects.filter(meeting__committee=committee).order_by(
+                "meeting__date", "paragraph"
+            ):
+                by_year.setdefault(decision.meeting.date.year, []).append(decision.paragraph)
+            for paragraphs in by_year.values():
+                assert paragraphs == sorted(set(paragraphs))
+                assert all(5 <= p <= 150 for p in paragraphs)
+
+    def test_the_committees_next_meeting_has_brottsofferjourens_matter_and_no_package(self):
+        today = timezone.localdate()
+        [meeting] = Meeting.objects.filter(date__gte=today)
+        assert meeting.committee.short_code == "KBN"
+        assert 7 <= (meeting.date - today).days <= 16
+        assert today < meeting.matters_deadline < meeting.date
+        assert meeting.place and meeting.starts_at
+        [item] = meeting.items.select_related("matter__case")
+        matter = item.matter
+        assert matter.case == _case("Brottsofferjouren Värmland")
+        assert matter.case.status == CaseStatus.AWAITING_DECISION
+        assert (matter.kind, matter.status) == (MatterKind.NEW_IOP, MatterStatus.FINAL)
+        assert not hasattr(matter, "decision")
+        assert not meeting.packages.exists()
+        [version] = _versions("Brottsofferjouren Värmland")
+        assert version.status == VersionStatus.APPROVED
+        assert {d.role for d in matter.documents.all()} == {
+            DocumentRole.REPORT,
+            DocumentRole.AGREEMENT,
+        }
+
+    def test_the_health_committees_iops_were_entered_and_never_followed_up(self):
+        for case in Case.objects.filter(committee__short_code="HSN"):
+            [decision] = Decision.objects.filter(matter__case=case)
+            assert decision.matter.kind == MatterKind.NEW_IOP
+            assert years_ago(5) <= decision.meeting.date <= years_ago(3)
+            # The auditors' finding: no follow-up reached the committee.
+            assert not Matter.objects.filter(
+                case=case,
+                kind__in=[MatterKind.FOLLOW_UP, MatterKind.FOLLOW_UP_RENEGOTIATION],
+            ).exists()
+
+    def test_a_follow_up_keeps_the_case_active_and_a_renegotiation_names_its_amount(self):
+        follow_up = Decision.objects.get(matter__kind=MatterKind.FOLLOW_UP)
+        case = follow_up.matter.case
+        assert case == _case("Fritidsbanken Värmland") and case.status == CaseStatus.ACTIVE
+        assert follow_up.case_event.kind == CaseEventKind.DECISION
+        activated = case.events.get(transition=Transition.ACTIVATE)
+        assert 700 <= (follow_up.meeting.date - _local_day(activated.at)).days <= 760
+        for organisation in ("Värmlands Idéburna", "Funktionsrätt Värmland"):
+            matter = Matter.objects.get(
+                case=_case(organisation),
+                kind__in=[MatterKind.RENEGOTIATION, MatterKind.FOLLOW_UP_RENEGOTIATION],
+            )
+            before, after = (v for v in _versions(organisation) if v.number in (1, 2))
+            region = [v.parties.get(kind="public_body").annual_amount for v in (before, after)]
+            # The decision's amount and day are those of the agreement's version 2.
+            assert matter.amount_change == region[1] - region[0]
+            assert matter.change_from == after.start_date
+            points = [p.text for p in matter.points.order_by("position")]
+            assert any("kronor per helår" in p and organisation in p for p in points)
+        points = Matter.objects.get(kind=MatterKind.FOLLOW_UP_RENEGOTIATION).points.count()
+        assert points == 2  # one tjänsteskrivelse, two decision points
+
+    def test_the_diarium_holds_every_matter_document(self):
+        documents = MatterDocument.objects.select_related("matter", "registry_entry")
+        assert documents.count() > 0
+        for document in documents:
+            entry = document.registry_entry
+            assert entry.case_id == document.matter.case_id
+            assert entry.document == document
+            assert entry.registered_on < timezone.localdate()
+            assert entry.number.startswith(document.matter.case.registry_number)
+            if document.role != DocumentRole.EXTRACT:
+                assert entry.registered_on == _local_day(document.matter.finalised_at)
+        # Every final matter printed its tjänsteskrivelse; each case's numbers run 1, 2, 3 …
+        for matter in Matter.objects.filter(status=MatterStatus.FINAL):
+            assert matter.documents.filter(role=DocumentRole.REPORT).exists()
+        for case in Case.objects.all():
+            serials = list(
+                case.registry_entries.order_by("serial").values_list("serial", flat=True)
+            )
+            assert serials == list(range(1, len(serials) + 1))
+
+    def test_the_tjansteskrivelser_have_their_people_and_perspectives(self):
+        region = PublicBody.objects.get()
+        headings = PerspectiveHeading.objects.filter(public_body=region)
+        assert list(headings.values_list("heading", flat=True)) == [
+            "Barnrättsperspektiv",
+            "Jämställdhetsperspektiv",
+            "Miljöperspektiv",
+        ]
+        assert region.logo
+        for committee in Committee.objects.all():
+            assert committee.signing_official_name and committee.signing_official_title
+        titles = dict(StaffProfile.objects.values_list("user__username", "job_title"))
+        assert titles["anna"] == "Handläggare" and titles["lena"] == "Nämndsekreterare"
+        for matter in Matter.objects.select_related("case__officer", "committee"):
+            assert matter.officer_name == matter.case.officer.get_full_name()
+            assert matter.officer_title == "Handläggare"
+            assert matter.signing_official_name == matter.committee.signing_official_name
+            perspectives = matter.perspectives.order_by("position")
+            assert [p.heading for p in perspectives] == list(
+                headings.values_list("heading", flat=True)
+            )
+            assert all(p.text for p in perspectives)
+
+    def test_the_committee_is_dated_in_the_story(self):
+        end = start_of_today()
+        stamps = [
+            *Decision.objects.values_list("recorded_at", flat=True),
+            *Matter.objects.values_list("finalised_at", flat=True),
+            *Matter.objects.values_list("created_at", flat=True),
+            *Meeting.objects.values_list("created_at", flat=True),
+            *RegistryEntry.objects.values_list("registered_at", flat=True),
+        ]
+        assert all(s < end for s in stamps)
+        for matter in Matter.objects.filter(decision__isnull=False):
+            assert matter.finalised_at.date() < matter.agenda_item.meeting.matters_deadline

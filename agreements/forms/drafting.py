@@ -16,6 +16,8 @@ from partners.ui import form_helper
 
 from ..constants import SECTION_GUIDANCE, TermKind
 from ..models import PARTY_FIELDS, TERMS_FIELDS, AgreementParty, AgreementVersion
+from ..models.agreement import decision_reference
+from ..services.readiness import renegotiation_events
 
 
 class RevisionForm(forms.Form):
@@ -47,30 +49,48 @@ class SectionForm(RevisionForm):
 TERM_LIMITS = {"term_years": 50, "revision_interval_years": 10, "notice_months": 60}
 
 
+# The terms form's fields: the terms and the committee decision allowing a changed amount.
+TERMS_FORM_FIELDS = (*TERMS_FIELDS, "authorising_event")
+
+
+class DecisionEventField(forms.ModelChoiceField):
+    def label_from_instance(self, event) -> str:
+        return decision_reference(event)
+
+
 class TermsForm(forms.ModelForm):
     """The term, notice, invoice address and authorising decision of a draft. Saved through
-    ``services.version_update``; never saved by the form itself."""
+    ``services.version_update``; never saved by the form itself. The decision is one of the
+    case's recorded decisions to renegotiate (its ``start_renegotiation`` events); a case
+    without one has no such field."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = AgreementVersion
-        fields = TERMS_FIELDS
+        fields = TERMS_FORM_FIELDS
+        field_classes = {"authorising_event": DecisionEventField}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_kind": forms.RadioSelect,
             "invoice_address": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "authorising_decision": _(
-                "Required when a renegotiated version changes an amount of the agreement in force: "
-                "the committee, date and § number, e.g. Kultur- och bildningsnämnden 2026-05-12 § 45."
+            "authorising_event": _(
+                "Required when a renegotiated version changes an amount of the agreement in "
+                "force: the committee's recorded decision to renegotiate."
             ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].required = False
+        events = renegotiation_events(self.instance.agreement.case_id) if self.instance.pk else None
+        if events is None or not events.exists():
+            del self.fields["authorising_event"]
+        else:
+            self.fields["authorising_event"].queryset = events
+            self.fields["authorising_event"].empty_label = _("– none –")
         for name, most in TERM_LIMITS.items():
             # One range, replacing the field's own 0–32767, so a wrong number gets one message.
             self.fields[name].validators = [MinValueValidator(1), MaxValueValidator(most)]
@@ -95,7 +115,7 @@ class TermsForm(forms.ModelForm):
         pass
 
     def version_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in TERMS_FIELDS}
+        return {name: self.cleaned_data[name] for name in TERMS_FORM_FIELDS if name in self.fields}
 
 
 class PartyForm(forms.ModelForm):

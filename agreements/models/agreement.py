@@ -20,6 +20,12 @@ from ..constants import TermKind, VersionStatus
 from ..querysets import AgreementQuerySet, AgreementVersionQuerySet
 
 
+def decision_reference(event: Any) -> str:
+    """The recorded decision an event of the case stands for: its note's first line."""
+    lines = (event.note or "").strip().splitlines()
+    return lines[0] if lines else str(event.at.date())
+
+
 class Agreement(models.Model):
     """The agreement of one IOP case: the versions hang off it."""
 
@@ -50,7 +56,8 @@ class Agreement(models.Model):
         return reverse("agreements:detail", args=[self.case_id])
 
 
-# The version's own fields, by screen: the terms (and the decision allowing a changed amount),
+# The version's own fields, by screen: the terms (the decision allowing a changed amount,
+# ``authorising_event``, is chosen with them on the terms form),
 # and the action plan's fields (its activities are rows of ActionPlanActivity).
 TERMS_FIELDS = (
     "start_date",
@@ -59,7 +66,6 @@ TERMS_FIELDS = (
     "revision_interval_years",
     "notice_months",
     "invoice_address",
-    "authorising_decision",
 )
 PLAN_FIELDS = ("concrete_results", "intangible_results", "checkins_per_year", "annual_evaluation")
 
@@ -149,15 +155,27 @@ class AgreementVersion(FSMModelMixin, models.Model):
         ),
     )
 
-    # A renegotiated version that changes an amount must name the committee decision that
-    # allows it. The decisions issue links this to the recorded decision.
+    # A renegotiated version that changes an amount must cite the committee's recorded
+    # decision to renegotiate: the case's event of the start_renegotiation transition that
+    # recording the decision made (its note holds «Kultur- och bildningsnämnden 12 maj 2026
+    # § 45 …»). Spokes do not import each other, so the link is to the hub's event.
+    authorising_event = models.ForeignKey(
+        "iop.CaseEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"transition": "start_renegotiation"},
+        verbose_name=_("committee decision allowing the change"),
+        help_text=_("The committee's recorded decision to renegotiate the agreement."),
+    )
+    # Before decisions were recorded, the decision was typed as text: kept (and shown as an
+    # earlier note) with its history, no longer edited.
     authorising_decision = models.CharField(
-        _("committee decision allowing the change"),
+        _("earlier note of the committee decision"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "The committee, date and § number, e.g. Kultur- och bildningsnämnden 2026-05-12 § 45."
-        ),
+        editable=False,
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -219,6 +237,13 @@ class AgreementVersion(FSMModelMixin, models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def authorising_reference(self) -> str:
+        """The decision allowing the change as users read it: the first line of the cited
+        event's note («Kultur- och bildningsnämnden 12 maj 2026 § 45: …»)."""
+        event = self.authorising_event
+        return decision_reference(event) if event is not None else ""
 
     @property
     def is_fixed_term(self) -> bool:

@@ -38,6 +38,7 @@ from .common import (
     move,
     submitted_version,
 )
+from .readiness import renegotiation_events
 
 # --- Creating and copying ----------------------------------------------------------------
 
@@ -246,6 +247,10 @@ def start_revision(*, case: Case, actor: Any) -> AgreementVersion:
             [_("A version is already in legal review or waiting for signatures.")]
         )
     version = copy_version(source, actor=actor)
+    # The new version cites the committee's decision to renegotiate that put the case here.
+    version.authorising_event = renegotiation_events(case.pk).first()
+    version._history_user = actor
+    version.save(update_fields=["authorising_event", "updated_at"])
     agreement_event(
         case,
         actor,

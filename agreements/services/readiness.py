@@ -7,11 +7,22 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from iop.constants import Transition
+from iop.models import CaseEvent
+
 from ..budget import budget_summary
 from ..constants import REQUIRED_SECTIONS, BudgetKind, PartyKind, SectionKey, TermKind
 from ..models import AgreementParty, AgreementVersion, BudgetLine
 from ..templatetags.agreement_format import kr
 from .common import in_force_version
+
+
+def renegotiation_events(case_id: int):
+    """The case's recorded decisions to renegotiate: its events of the start_renegotiation
+    transition (made by recording the committee's decision), newest first."""
+    return CaseEvent.objects.filter(
+        case_id=case_id, transition=Transition.START_RENEGOTIATION.value
+    ).order_by("-at", "-pk")
 
 
 def amounts_changed(version: AgreementVersion, previous: AgreementVersion | None) -> bool:
@@ -98,12 +109,21 @@ def submission_problems(version: AgreementVersion) -> list[str]:
     if (
         previous is not None
         and previous.pk != version.pk
-        and not version.authorising_decision.strip()
+        and not _cites_renegotiation_decision(version)
         and amounts_changed(version, previous)
     ):
         problems.append(
             _(
-                "This version changes an amount of the agreement in force: name the committee decision that allows it."
+                "This version changes an amount of the agreement in force: it must cite the committee's recorded decision to renegotiate."
             )
         )
     return problems
+
+
+def _cites_renegotiation_decision(version: AgreementVersion) -> bool:
+    """The version cites one of its case's recorded decisions to renegotiate (an earlier
+    typed note does not count)."""
+    event_id = version.authorising_event_id
+    if event_id is None:
+        return False
+    return renegotiation_events(version.agreement.case_id).filter(pk=event_id).exists()

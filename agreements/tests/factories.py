@@ -121,7 +121,6 @@ def agreement_at(case: Case | None, state: str, *, jurist=None, secretary=None) 
     """A case whose agreement has reached ``state``: "submitted" (case in legal review),
     "returned" (back in drafting with a comment), "approved" (awaiting decision), "signing"
     (committee approved; nobody signed), "signed" (case active)."""
-    from iop.services import case_transition
 
     case = case or drafting_case()
     draft = complete_draft(case)
@@ -138,8 +137,10 @@ def agreement_at(case: Case | None, state: str, *, jurist=None, secretary=None) 
     services.approve_version(case=case, actor=jurist)
     if state == "approved":
         return AgreementVersion.objects.get(pk=draft.pk)
-    secretary = secretary or UserFactory(role=Role.SECRETARY)
-    case_transition(case=case, name="record_approval", actor=secretary)
+    # The committee approves: the secretary records the decision, which moves the case.
+    from decisions.tests.factories import decide
+
+    decide(case, secretary=secretary)
     if state == "signing":
         return AgreementVersion.objects.get(pk=draft.pk)
     for party in AgreementVersion.objects.get(pk=draft.pk).parties.order_by("order", "pk"):

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 
 from agreements import conditions
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
 from iop.services import TransitionRefused, case_transition
@@ -248,7 +250,7 @@ def test_completing_a_renegotiation_is_refused_until_the_new_version_is_signed(o
     case = drafting_case(officer=officer)
     secretary = UserFactory(role=Role.SECRETARY)
     agreement_at(case, "signed", jurist=jurist, secretary=secretary)
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     # Nothing new written yet: the old signatures do not complete it.
     assert refused(case, "complete_renegotiation", officer) == [
         rule(conditions.renegotiated_version_signed)

@@ -16,9 +16,10 @@ from agreements import services
 from agreements.constants import BudgetKind, SectionKey, TermKind, VersionStatus
 from agreements.models import ActionPlanActivity, Agreement, AgreementVersion, BudgetLine
 from agreements.tests.factories import agreement_at, complete_draft, drafting_case
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseStatus, Role
 from iop.models import Case
-from iop.services import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,6 @@ def terms_data(version, **overrides):
         "revision_interval_years": "2",
         "notice_months": "6",
         "invoice_address": "Region Värmland, Box 1022, 651 15 Karlstad",
-        "authorising_decision": "",
         "revision": str(version.revision),
     }
     data.update(overrides)
@@ -478,7 +478,7 @@ def test_a_new_version_in_renegotiation(client, officer, jurist, secretary):
     case = Case.objects.get(pk=signed.agreement.case_id)
     client.force_login(officer)
     assert not client.get(url("detail", case)).context["can_revise"]
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     response = client.get(url("detail", case))
     assert response.context["can_revise"]
     assert url("revise", case) in response.content.decode()

@@ -23,9 +23,10 @@ from agreements.models import AgreementVersion, BudgetLine, ReviewComment, RiskA
 from agreements.tests.factories import agreement_at, complete_draft, drafting_case
 from agreements.tests.factories import record_assessment as record
 from agreements.views import review as review_views
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import Case, CaseEvent
-from iop.services import case_transition
 from iop.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_queue_lists_what_waits_oldest_first_with_renegotiations(client, jurist,
     oldest = submitted()
     renegotiated = agreement_at(None, "signed", jurist=jurist)
     case = renegotiated.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     services.start_revision(case=case, actor=case.officer)
     second = services.submit_draft(case=case, actor=case.officer)
     for version, days in ((newest, 1), (oldest, 9), (second, 4)):
@@ -131,7 +132,7 @@ def test_the_start_page_counts_renegotiations_and_links_the_queue(client, jurist
     first = submitted()
     signed = agreement_at(None, "signed", jurist=jurist)
     case = signed.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     services.start_revision(case=case, actor=case.officer)
     services.submit_draft(case=case, actor=case.officer)
     client.force_login(jurist)
@@ -513,7 +514,7 @@ def test_the_officer_reads_the_returned_comments_on_the_agreement_page(client, j
 def test_a_renegotiated_version_is_approved_without_moving_the_case(client, jurist, secretary):
     signed = agreement_at(None, "signed", jurist=jurist)
     case = signed.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     services.start_revision(case=case, actor=case.officer)
     version = services.submit_draft(case=case, actor=case.officer)
     client.force_login(jurist)

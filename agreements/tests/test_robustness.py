@@ -20,6 +20,8 @@ from agreements.tests.factories import (
     record_assessment,
 )
 from agreements.tests.test_drafting import parties_data, terms_data
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseStatus, NoticeGivenBy
 from iop.services import TransitionRefused, case_transition
 
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_a_referral_back_keeps_who_approved_the_version(jurist, secretary):
     version = agreement_at(None, "approved", jurist=jurist)
     case = version.agreement.case
-    case_transition(case=case, name="record_referral_back", actor=secretary, note="Återremiss.")
+    decide(case, Outcome.REFERRED_BACK, secretary=secretary, note="Återremiss.")
     version.refresh_from_db()
     assert version.status == VersionStatus.RETURNED
     assert version.reviewed_by == jurist
@@ -93,7 +95,7 @@ def test_submit_or_revise_without_an_agreement_is_refused_not_an_error(client, n
 def test_the_jurist_cannot_review_after_the_renegotiation_ended_with_notice(jurist):
     signed = agreement_at(None, "signed", jurist=jurist)
     case = signed.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=_secretary())
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=_secretary())
     services.start_revision(case=case, actor=case.officer)
     services.submit_draft(case=case, actor=case.officer)
     case.refresh_from_db()

@@ -20,8 +20,9 @@ from agreements import services
 from agreements.constants import PartyKind, VersionStatus
 from agreements.models import AgreementParty, AgreementVersion
 from agreements.tests.factories import agreement_at
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseStatus, Role
-from iop.services import case_transition
 from partners.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,7 @@ def test_renegotiated_version_is_signed_here(client, secretary, jurist):
 
     signed = agreement_at(None, "signed")
     case = signed.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     draft = services.start_revision(case=case, actor=case.officer)
     services.submit_draft(case=case, actor=case.officer)
     record_assessment(AgreementVersion.objects.get(pk=draft.pk), jurist)

@@ -3,6 +3,7 @@ agreement (issue 4, items 7–8)."""
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from agreements import services
 from agreements.constants import BudgetKind, SectionKey, VersionStatus
 from agreements.diff import version_diff, word_diff
 from agreements.models import ActionPlanActivity, AgreementVersion, BudgetLine
+from agreements.pdf import render_agreement_html
 from agreements.selectors import version_detail
 from agreements.tests.factories import (
     SECTION_TEXT,
@@ -26,8 +28,11 @@ from agreements.tests.factories import (
     drafting_case,
     record_assessment,
 )
+from agreements.tests.test_drafting import terms_data
+from decisions.constants import MatterKind, Outcome
+from decisions.tests.factories import decide
 from iop.constants import CaseStatus, Role
-from iop.services import TransitionRefused, case_transition
+from iop.services import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -296,9 +301,15 @@ def test_renegotiation_needs_the_committee_decision_for_a_changed_amount(jurist,
     case.refresh_from_db()
     assert case.status == CaseStatus.ACTIVE
 
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decision = decide(
+        case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary, paragraph=45
+    )
     draft = services.start_revision(case=case, actor=officer)
     assert (draft.number, draft.based_on_id) == (2, signed.pk)
+    # The new version cites the recorded decision to renegotiate that put the case here.
+    assert draft.authorising_event == decision.case_event
+    assert draft.authorising_reference.startswith(f"{case.committee.name} ")
+    assert "§ 45" in draft.authorising_reference
     with transaction.atomic():
         services.lock_draft(draft, revision=draft.revision, actor=officer)
         line = draft.budget_lines.get(kind=BudgetKind.MONEY)
@@ -306,8 +317,19 @@ def test_renegotiation_needs_the_committee_decision_for_a_changed_amount(jurist,
         line.save()
         draft.parties.filter(pk=line.party_id).update(annual_amount=Decimal("650000"))
 
+    # Without the link (an earlier typed note is no citation) the changed amount is refused.
+    draft = AgreementVersion.objects.get(pk=draft.pk)
+    draft = services.version_update(
+        version=draft,
+        data={
+            "authorising_event": None,
+            "authorising_decision": "Kultur- och bildningsnämnden 2027-05-12 § 45",
+        },
+        revision=draft.revision,
+        actor=officer,
+    )
     reason = gettext(
-        "This version changes an amount of the agreement in force: name the committee decision that allows it."
+        "This version changes an amount of the agreement in force: it must cite the committee's recorded decision to renegotiate."
     )
     with pytest.raises(TransitionRefused) as refused:
         services.submit_draft(case=case, actor=officer)
@@ -317,7 +339,7 @@ def test_renegotiation_needs_the_committee_decision_for_a_changed_amount(jurist,
 
     draft = services.version_update(
         version=draft,
-        data={"authorising_decision": "Kultur- och bildningsnämnden 2027-05-12 § 45"},
+        data={"authorising_event": decision.case_event},
         revision=draft.revision,
         actor=officer,
     )
@@ -344,10 +366,52 @@ def test_renegotiation_needs_the_committee_decision_for_a_changed_amount(jurist,
     assert services.in_force_version(case.agreement) == draft
 
 
+def test_the_version_cites_the_decision_on_its_page_form_and_pdf(client, secretary):
+    signed = agreement_at(None, "signed")
+    case = signed.agreement.case
+    decision = decide(
+        case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary, paragraph=45
+    )
+    draft = services.start_revision(case=case, actor=case.officer)
+    reference = draft.authorising_reference
+    assert reference.startswith(f"{case.committee.name} ") and "§ 45" in reference
+    client.force_login(case.officer)
+    page = client.get(reverse("agreements:version", args=[case.pk, draft.number]))
+    assert html.escape(reference) in page.content.decode()
+    assert render_agreement_html(draft).count(html.escape(reference)) == 1
+    # The terms form offers the case's recorded decisions to renegotiate, no other case's.
+    other = agreement_at(None, "signed").agreement.case
+    elsewhere = decide(other, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
+    terms = client.get(reverse("agreements:terms", args=[case.pk])).content.decode()
+    assert f'value="{decision.case_event.pk}"' in terms
+    assert f'value="{elsewhere.case_event.pk}"' not in terms
+    response = client.post(
+        reverse("agreements:terms", args=[case.pk]),
+        terms_data(draft, authorising_event=str(elsewhere.case_event.pk)),
+    )
+    assert response.status_code == 200 and response.context["form"].errors["authorising_event"]
+    draft.refresh_from_db()
+    assert draft.authorising_event == decision.case_event
+
+
+def test_an_earlier_typed_note_is_shown_as_such(client):
+    signed = agreement_at(None, "signed")
+    case = signed.agreement.case
+    AgreementVersion.objects.filter(pk=signed.pk).update(
+        authorising_decision="Kultur- och bildningsnämnden 2025-05-12 § 19"
+    )
+    client.force_login(case.officer)
+    page = client.get(reverse("agreements:version", args=[case.pk, signed.number]))
+    html_text = page.content.decode()
+    assert 'id="version-earlier-decision-note"' in html_text
+    assert "Kultur- och bildningsnämnden 2025-05-12 § 19" in html_text
+    assert 'id="version-authorising-decision"' not in html_text
+
+
 def test_renegotiation_without_amount_change_needs_no_decision(secretary):
     signed = agreement_at(None, "signed")
     case = signed.agreement.case
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     draft = services.start_revision(case=case, actor=case.officer)
     section = draft.sections.get(key=SectionKey.VALUES)
     services.section_save(

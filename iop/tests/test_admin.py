@@ -259,6 +259,37 @@ def test_approving_without_the_assessment_shows_the_rule_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
+    ("status", "name", "condition"),
+    [
+        (CaseStatus.AWAITING_DECISION, Transition.RECORD_APPROVAL, "approval_recorded"),
+        (CaseStatus.AWAITING_DECISION, Transition.RECORD_REJECTION, "rejection_recorded"),
+        (
+            CaseStatus.AWAITING_DECISION,
+            Transition.RECORD_REFERRAL_BACK,
+            "referral_back_recorded",
+        ),
+        (CaseStatus.ACTIVE, Transition.START_RENEGOTIATION, "renegotiation_decided"),
+        (CaseStatus.NOTICE_GIVEN, Transition.START_WINDING_DOWN, "ending_decided"),
+    ],
+)
+def test_the_committee_s_moves_in_the_admin_need_the_recorded_decision(
+    login, officer, secretary, status, name, condition
+):
+    # The committee's moves are made by recording the decision (decisions' screens); the
+    # admin's button refuses without one, with the rule, and changes nothing.
+    from decisions import conditions as decision_conditions
+
+    case = CaseFactory(status=status, officer=officer)
+    response = login(secretary).post(transition_url(case, name), {"note": "Beslut."})
+    assert response.status_code == 200
+    check = getattr(decision_conditions, condition)
+    assert response.context["reasons"] == [rule_for(check)]
+    assert f"<li>{rule(check)}</li>" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == status
+    assert transition_events(case) == []
+
+
+@pytest.mark.parametrize(
     ("who", "status", "name"),
     [
         ("auditor", CaseStatus.RECEIVED, Transition.START_PREPARATION),

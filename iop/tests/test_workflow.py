@@ -19,6 +19,9 @@ from agreements import services as agreement_services
 from agreements.constants import RiskFactor, SectionKey, SigningMethod
 from agreements.models import AgreementParty, AgreementVersion, ReviewComment
 from agreements.tests.factories import agreement_at, complete_draft, record_assessment
+from decisions.constants import MatterKind, MatterStatus, Outcome
+from decisions.models import Decision, Matter, Meeting
+from decisions.tests.factories import decide
 from iop import permissions
 from iop.constants import FINAL_STATUSES, CaseEventKind, CaseStatus, NoticeGivenBy, Role
 from iop.models import Case, CaseDocument, CaseEvent, ChecklistAnswer
@@ -128,6 +131,28 @@ RULES = {
         "bedömning, och vid full offentlig finansiering angett skälet till att den godtas."
     ),
     "all_parties_signed": "Alla parter ska ha skrivit under den godkända avtalsversionen.",
+    # The committee's conditions (decisions/conditions.py): the move needs the decision the
+    # secretary recorded (decisions/tests/test_recording.py tests the recording itself).
+    "approval_recorded": (
+        "Nämndens bifall måste vara registrerat på ärendet (sammanträde, § och beslut) av "
+        "nämndsekreteraren."
+    ),
+    "rejection_recorded": (
+        "Nämndens avslag måste vara registrerat på ärendet (sammanträde, § och beslut) av "
+        "nämndsekreteraren."
+    ),
+    "referral_back_recorded": (
+        "Nämndens återremiss måste vara registrerad på ärendet (sammanträde, § och beslut) av "
+        "nämndsekreteraren."
+    ),
+    "renegotiation_decided": (
+        "Nämndens beslut om omförhandling måste vara registrerat på ett omförhandlingsärende "
+        "av nämndsekreteraren."
+    ),
+    "ending_decided": (
+        "Nämndens beslut om att avsluta partnerskapet måste vara registrerat på "
+        "avslutsärendet av nämndsekreteraren."
+    ),
     "renegotiated_version_signed": (
         "Den omförhandlade avtalsversionen ska vara godkänd av juristen och underskriven av "
         "alla parter."
@@ -145,6 +170,11 @@ CONDITIONS = {
     "approve_legal_review": ["legal_assessment_recorded"],
     "activate": ["all_parties_signed"],
     "complete_renegotiation": ["renegotiated_version_signed"],
+    "record_approval": ["approval_recorded"],
+    "record_rejection": ["rejection_recorded"],
+    "record_referral_back": ["referral_back_recorded"],
+    "start_renegotiation": ["renegotiation_decided"],
+    "start_winding_down": ["ending_decided"],
 }
 
 # Transitions that are refused without a note (the committee's reasons for a referral back).
@@ -244,7 +274,7 @@ def renegotiated_version(case: Case, *, jurist=None, secretary=None) -> Agreemen
     jurist = jurist or UserFactory(role=Role.JURIST)
     secretary = secretary or UserFactory(role=Role.SECRETARY)
     agreement_at(case, "signed", jurist=jurist, secretary=secretary)
-    case_transition(case=case, name="start_renegotiation", actor=secretary)
+    decide(case, Outcome.APPROVED, kind=MatterKind.RENEGOTIATION, secretary=secretary)
     draft = agreement_services.start_revision(case=case, actor=case.officer)
     agreement_services.submit_draft(case=case, actor=case.officer)
     record_assessment(AgreementVersion.objects.get(pk=draft.pk), jurist)
@@ -273,6 +303,45 @@ def _agreement_ready(case: Case, name: str) -> None:
         _all_signed_but_not_moved(renegotiated_version(case), case.officer)
 
 
+# The committee's transitions: each needs the decision the secretary recorded (kind of
+# matter, outcome), which has not yet moved the case.
+COMMITTEE_DECISIONS = {
+    "record_approval": (MatterKind.NEW_IOP, Outcome.APPROVED),
+    "record_rejection": (MatterKind.NEW_IOP, Outcome.REJECTED),
+    "record_referral_back": (MatterKind.NEW_IOP, Outcome.REFERRED_BACK),
+    "start_renegotiation": (MatterKind.RENEGOTIATION, Outcome.APPROVED),
+    "start_winding_down": (MatterKind.ENDING, Outcome.APPROVED),
+}
+
+
+def decision_pending(case: Case, name: str) -> Decision:
+    """The committee's decision behind transition ``name``, recorded and not yet applied to
+    the case: what ``record_decision`` writes in the moment before it moves the case. Written
+    directly, so that the transition itself is what the test takes."""
+    kind, outcome = COMMITTEE_DECISIONS[name]
+    matter = Matter.objects.create(
+        case=case,
+        committee=case.committee,
+        kind=kind,
+        status=MatterStatus.FINAL,
+        title=f"{MatterKind(kind).label} – {case.title}",
+    )
+    meeting = Meeting.objects.create(
+        committee=case.committee,
+        date=timezone.localdate(),
+        starts_at=datetime.time(13, 0),
+        place="Sessionssalen",
+        matters_deadline=timezone.localdate(),
+    )
+    return Decision.objects.create(
+        matter=matter,
+        meeting=meeting,
+        paragraph=45,
+        outcome=outcome,
+        decision_text="Nämnden beslutar enligt förslaget.",
+    )
+
+
 AGREEMENT_TRANSITIONS = {
     "submit_for_legal_review",
     "return_to_drafting",
@@ -294,6 +363,8 @@ def ready_case(status: str, name: str, **kwargs) -> Case:
         assert case.status == status, (case.status, status)
         return case
     case = CaseFactory(status=status, **kwargs)
+    if name in COMMITTEE_DECISIONS and status in SOURCES_OF[name]:
+        decision_pending(case, name)
     if name == "start_drafting":
         ChecklistFactory(case=case, all_met=True)
     if name == "close":
@@ -365,7 +436,10 @@ def test_transition_succeeds_and_writes_one_event(db, source, target, name, acto
     case = ready_case(source, name)
     actor = make_actor(actor_kind, case, ROLE_OF[name])
     note = "Anteckning till händelsen."
-    events_before = CaseEvent.objects.filter(case=case).count()
+    # The move writes one transition event; the other apps' receivers may write their own
+    # entries (reaching awaiting decision drafts the committee's matter, a MATTER event).
+    moves = CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION)
+    events_before = moves.count()
 
     result = case_transition(
         case=case, name=name, actor=actor, note=f"  {note}  ", **transition_input(name)
@@ -373,8 +447,8 @@ def test_transition_succeeds_and_writes_one_event(db, source, target, name, acto
 
     assert result.status == target
     assert Case.objects.get(pk=case.pk).status == target
-    assert CaseEvent.objects.filter(case=case).count() == events_before + 1
-    event = CaseEvent.objects.filter(case=case).latest("pk")
+    assert moves.count() == events_before + 1
+    event = moves.latest("pk")
     assert (event.kind, event.transition, event.actor, event.from_status, event.to_status) == (
         CaseEventKind.TRANSITION,
         name,
@@ -535,6 +609,29 @@ def _nothing(case):
     pass
 
 
+def _no_decision(case):
+    Decision.objects.filter(matter__case=case).delete()
+
+
+def _other_outcome_recorded(case):
+    # A rejection is recorded, not an approval (and the other way round).
+    decision = Decision.objects.get(matter__case=case)
+    other = Outcome.REJECTED if decision.outcome == Outcome.APPROVED else Outcome.APPROVED
+    Decision.objects.filter(pk=decision.pk).update(outcome=other)
+
+
+def _follow_up_only(case):
+    # The committee approved a follow-up, not a renegotiation.
+    Matter.objects.filter(case=case).update(kind=MatterKind.FOLLOW_UP)
+
+
+def _decision_already_applied(case):
+    # The recorded decision moved the case once already: it cannot move it again.
+    decision = Decision.objects.get(matter__case=case)
+    event = CaseEvent.objects.create(case=case, kind=CaseEventKind.DECISION, note="§ 45")
+    Decision.objects.filter(pk=decision.pk).update(case_event=event)
+
+
 TODAY = datetime.date(2026, 6, 15)
 JUST_AFTER_MIDNIGHT = datetime.datetime(2026, 6, 15, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
 NOTICE = {"notice_date": TODAY, "notice_given_by": NoticeGivenBy.PUBLIC_BODY}
@@ -595,6 +692,26 @@ UNMET = [
      _last_party_unsigned, {}, ["renegotiated_version_signed"]),
     ("record_referral_back-no_note", S.AWAITING_DECISION, "record_referral_back", _nothing,
      {"note": ""}, ["note"]),
+    ("record_approval-no_decision", S.AWAITING_DECISION, "record_approval", _no_decision,
+     {}, ["approval_recorded"]),
+    ("record_approval-rejection_recorded", S.AWAITING_DECISION, "record_approval",
+     _other_outcome_recorded, {}, ["approval_recorded"]),
+    ("record_approval-decision_applied", S.AWAITING_DECISION, "record_approval",
+     _decision_already_applied, {}, ["approval_recorded"]),
+    ("record_rejection-no_decision", S.AWAITING_DECISION, "record_rejection", _no_decision,
+     {}, ["rejection_recorded"]),
+    ("record_rejection-approval_recorded", S.AWAITING_DECISION, "record_rejection",
+     _other_outcome_recorded, {}, ["rejection_recorded"]),
+    ("record_referral_back-no_decision", S.AWAITING_DECISION, "record_referral_back",
+     _no_decision, {"note": "Återremiss."}, ["referral_back_recorded"]),
+    ("start_renegotiation-no_decision", S.ACTIVE, "start_renegotiation", _no_decision,
+     {}, ["renegotiation_decided"]),
+    ("start_renegotiation-follow_up_only", S.ACTIVE, "start_renegotiation", _follow_up_only,
+     {}, ["renegotiation_decided"]),
+    ("start_renegotiation-rejected", S.ACTIVE, "start_renegotiation", _other_outcome_recorded,
+     {}, ["renegotiation_decided"]),
+    ("start_winding_down-no_decision", S.NOTICE_GIVEN, "start_winding_down", _no_decision,
+     {}, ["ending_decided"]),
 ]
 # fmt: on
 
@@ -658,6 +775,14 @@ def test_a_case_lives_its_whole_life(db, coordinator, jurist, secretary):
         case = case_transition(case=case, name=name, actor=actor, **kwargs)
         expected.append(name)
 
+    def committee(name, outcome, *, kind=MatterKind.NEW_IOP, note=""):
+        """The committee decides: the secretary records the decision, which moves the case."""
+        nonlocal case
+        decision = decide(case, outcome, kind=kind, secretary=secretary, note=note)
+        case = Case.objects.get(pk=case.pk)
+        assert decision.case_event.transition == name
+        expected.append(name)
+
     def sign_all():
         version = agreement_services.approved_version(case.agreement)
         for party in version.parties.order_by("order", "pk"):
@@ -682,22 +807,22 @@ def test_a_case_lives_its_whole_life(db, coordinator, jurist, secretary):
     expected.append("return_to_drafting")
     step("submit_for_legal_review", officer)
     approve()
-    step("record_referral_back", secretary, note="Återremiss: budgeten.")
+    committee("record_referral_back", Outcome.REFERRED_BACK, note="Återremiss: budgeten.")
     step("submit_for_legal_review", coordinator)
     approve()
-    step("record_approval", secretary)
+    committee("record_approval", Outcome.APPROVED)
     sign_all()
     expected.append("activate")
-    step("start_renegotiation", secretary)
+    committee("start_renegotiation", Outcome.APPROVED, kind=MatterKind.RENEGOTIATION)
     agreement_services.start_revision(case=case, actor=officer)
     agreement_services.submit_draft(case=case, actor=officer)
     record_assessment(agreement_services.submitted_version(case.agreement), jurist)
     agreement_services.approve_version(case=case, actor=jurist)
     sign_all()
     expected.append("complete_renegotiation")
-    step("start_renegotiation", secretary)
+    committee("start_renegotiation", Outcome.APPROVED, kind=MatterKind.RENEGOTIATION)
     step("give_notice", officer, **transition_input("give_notice"))
-    step("start_winding_down", secretary)
+    committee("start_winding_down", Outcome.APPROVED, kind=MatterKind.ENDING)
     CaseDocumentFactory(case=case, kind=CaseDocument.Kind.WIND_DOWN_PLAN)
     step("close", officer)
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    name = "decisions"
+    verbose_name = _("Committee decisions")
+
+    def ready(self) -> None:
+        from . import registration
+
+        registration.register()
