@@ -130,6 +130,13 @@ def forget_connections(app) -> None:
         app.amqp._producer_pool = None
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
+    # kombu keeps its pools per broker URL for the whole process (kombu.pools): the producer
+    # pool of the URL used before still points at the connection pool closed above, and every
+    # later task sent in this process (eager ones included) would fail with "Acquire on closed
+    # pool". Start them afresh.
+    from kombu import pools
+
+    pools.reset()
 
 
 @dataclass(frozen=True)

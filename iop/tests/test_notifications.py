@@ -62,7 +62,9 @@ def test_the_same_key_twice_is_one_notification(recipient, django_capture_on_com
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_concurrent_transactions_with_one_key_make_one_notification(mailoutbox):
+def test_two_concurrent_transactions_with_one_key_make_one_notification(
+    mailoutbox, django_db_blocker
+):
     """On PostgreSQL the second insert waits on the unique index for the first transaction,
     then finds its row: one notification, one e-mail, no error in either request."""
     if connection.vendor != "postgresql":
@@ -72,13 +74,19 @@ def test_two_concurrent_transactions_with_one_key_make_one_notification(mailoutb
     results: dict[str, object] = {}
 
     def run(name: str, hold: bool) -> None:
+        # A thread opens its own connection: let it through pytest-django's blocker whatever
+        # state an earlier test in this worker left it in (under xdist the first thread was
+        # once refused with a RuntimeError).
         try:
-            with transaction.atomic():
+            with django_db_blocker.unblock(), transaction.atomic():
                 results[name] = notify_amount_change(recipient)
                 if hold:
                     inserted.set()
                     release.wait(timeout=20)
         except Exception as error:  # reported by the assertions below
+            import traceback
+
+            error.trace = traceback.format_exc()
             results[name] = error
         finally:
             connections.close_all()
@@ -104,6 +112,8 @@ def test_two_concurrent_transactions_with_one_key_make_one_notification(mailoutb
     second.join(timeout=20)
 
     assert waited, "the second transaction never waited for the first"
+    for name in ("first", "second"):
+        assert not isinstance(results[name], Exception), results[name].trace
     assert len(results["first"]) == 1
     assert results["second"] == []
     assert Notification.objects.filter(recipient=recipient).count() == 1
