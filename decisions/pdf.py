@@ -10,6 +10,7 @@ numbered attachments, the case. A draft prints the same, marked as a preview on 
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,18 +140,12 @@ def render_preview_pdf(matter: Matter) -> bytes:
         DocumentRole(a.role) for a in context["attachments"] if a.role in TEMPLATES
     ]
     merged = pikepdf.Pdf.new()
-    parts = [pikepdf.Pdf.open(_bytes_io(render_pdf(matter, role, context))) for role in roles]
+    parts = [pikepdf.Pdf.open(io.BytesIO(render_pdf(matter, role, context))) for role in roles]
     for part in parts:
         merged.pages.extend(part.pages)
-    out = _bytes_io()
+    out = io.BytesIO()
     merged.save(out)
     return out.getvalue()
-
-
-def _bytes_io(data: bytes = b""):
-    import io
-
-    return io.BytesIO(data)
 
 
 def download_name(document: MatterDocument) -> str:

@@ -15,7 +15,7 @@ from iop.constants import CaseEventKind, CaseStatus, DocumentDirection
 from iop.models import Case
 from iop.permissions import can_change_case, ensure_can_change_case, refusal
 from iop.services import lock_case, record_event
-from iop.services.diarium import diarium_register
+from iop.services.diarium import diarium_attach, diarium_register
 from partners.users import display_name
 
 from .. import wording
@@ -71,11 +71,10 @@ def open_matters(case: Case) -> Any:
 
 
 def _job_title(user: Any) -> str:
-    profile = getattr(user, "staff_profile", None) if user is not None else None
-    try:
-        return profile.job_title if profile else ""
-    except Exception:  # noqa: BLE001 - no profile row
-        return ""
+    # A missing profile row raises RelatedObjectDoesNotExist, an AttributeError: getattr's
+    # default covers it.
+    profile = getattr(user, "staff_profile", None)
+    return profile.job_title if profile else ""
 
 
 def _send_to(case: Case, kind: MatterKind) -> str:
@@ -428,8 +427,6 @@ def matter_finalise(*, matter: Matter, actor: Any) -> Matter:
         )
         stamp(document, actor)
         document.save()
-        from iop.services.diarium import diarium_attach
-
         diarium_attach(entry=entry, document=document)
     record_event(
         case=case,

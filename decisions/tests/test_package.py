@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iop.constants import Role
+from iop.tests.celery_worker import forget_connections, redis_answers
 from iop.tests.factories import CommitteeFactory, UserFactory
 
 from .. import services
@@ -262,39 +263,13 @@ def test_the_package_is_not_served_to_others(client, meeting, secretary):
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except (redis.RedisError, OSError):
-        return False
-
-
-def _forget_connections(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-    # kombu keeps its pools per broker URL for the whole process (kombu.pools): the producer
-    # pool of the URL used before still points at the connection pool closed above, and every
-    # later task sent in this process (eager ones included) would fail with "Acquire on closed
-    # pool". Start them afresh.
-    from kombu import pools
-
-    pools.reset()
-
-
 @pytest.fixture
 def package_worker(monkeypatch):
     """A Celery worker in a thread consuming a queue of this test's own on Redis (its own key
     prefix too), so that no other test run, xdist worker or checkout takes its messages."""
     if not os.environ.get("DATABASE_URL"):
         pytest.skip("two requests at once need PostgreSQL's row locks: set DATABASE_URL")
-    if not _redis_answers(REDIS_URL):
+    if not redis_answers(REDIS_URL):
         pytest.skip(f"Redis at REDIS_URL={REDIS_URL} does not answer; start redis-server")
     import celery.contrib.testing.tasks  # noqa: F401 — registers celery.ping
     from celery.contrib.testing.worker import start_worker
@@ -328,7 +303,7 @@ def package_worker(monkeypatch):
             assert changed.wait_for(lambda: predicate(runs), timeout), runs
 
     app.conf.update(overrides)
-    _forget_connections(app)
+    forget_connections(app)
     for name in ("celery.ping", build_meeting_package.name):
         monkeypatch.setattr(app.tasks[name], "ignore_result", False)
     task_postrun.connect(finished, weak=False)
@@ -337,7 +312,7 @@ def package_worker(monkeypatch):
             yield wait_for
     finally:
         task_postrun.disconnect(finished)
-        _forget_connections(app)
+        forget_connections(app)
         app.conf.update(saved)
 
 

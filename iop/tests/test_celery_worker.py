@@ -21,6 +21,7 @@ from iop.constants import CaseEventKind, CaseStatus, Role
 from iop.models import CaseEvent
 from iop.services import TransitionForbidden, TransitionRefused, case_assign_officer
 from iop.tasks import notify_officer_assigned
+from iop.tests.celery_worker import forget_connections, redis_answers
 from iop.tests.factories import CaseFactory, UserFactory
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -109,34 +110,6 @@ def test_only_the_case_officers_and_the_coordinator_may_reassign(case, role, mai
 
 
 # --- Integration: a real worker on Redis ------------------------------------------------------
-
-
-def redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except (redis.RedisError, OSError):
-        return False
-
-
-def forget_connections(app) -> None:
-    """Drop the broker pools and result backend the app has cached, so that the next use
-    connects to the URLs now configured (Celery keeps them for the life of the process)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
-    # kombu keeps its pools per broker URL for the whole process (kombu.pools): the producer
-    # pool of the URL used before still points at the connection pool closed above, and every
-    # later task sent in this process (eager ones included) would fail with "Acquire on closed
-    # pool". Start them afresh.
-    from kombu import pools
-
-    pools.reset()
 
 
 @dataclass(frozen=True)
