@@ -18,8 +18,10 @@ def forget_connections(app) -> None:
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
+    # The app's AMQP part caches the producer pool and the queues and router built from
+    # task_default_queue: a test that routes to its own queue would leave the next one sending
+    # to it. Drop it whole; the next use builds it from the configuration now in place.
+    app.__dict__.pop("amqp", None)
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
     # kombu keeps its pools per broker URL for the whole process (kombu.pools): the producer
