@@ -96,6 +96,11 @@ def agreement_facts(case: Case) -> AgreementFacts | None:
         purpose=text(SectionKey.PURPOSE),
         goals=text(SectionKey.GOALS),
         contributions=contributions,
+        term_kind=version.term_kind,
+        term_years=version.term_years,
+        revision_interval_years=version.revision_interval_years,
+        notice_months=version.notice_months or 6,
+        checkins_per_year=version.checkins_per_year or 2,
         render_pdf=render_pdf,
         pdf_title=f"{AGREEMENT_TITLE} ({version_mark(version)})",
     )

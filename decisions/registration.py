@@ -54,3 +54,10 @@ def register() -> None:
 
     pages.register()
     workflow.register_demo(key="decisions", play="decisions.demo.play", order=30)
+
+    from iop import facts
+
+    from . import provided
+
+    facts.provide_decision_facts(provided.decision_facts)
+    facts.provide_matter_preparer(provided.prepare_requested_matter)

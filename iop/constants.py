@@ -79,6 +79,7 @@ class CaseEventKind(models.TextChoices):
     DOCUMENT = "document", _("Document registered")
     MATTER = "matter", _("Committee matter")
     DECISION = "decision", _("Committee decision")
+    FOLLOW_UP = "followup", _("Follow-up")
 
 
 class ChecklistSource(models.TextChoices):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("aviseringar/", include("iop.notification_urls")),
     path("", include("agreements.urls")),
     path("", include("decisions.urls")),
+    path("", include("followups.urls")),
     path("admin/", admin.site.urls),
     # Every stored file, checked (partners.files); MEDIA_URL points here, and no settings
     # serve the storage's directory directly.

@@ -9,6 +9,8 @@ registers, from its own ``AppConfig.ready()``:
 - **case-page panels** (``register_case_panel``): a template and a context function, in order;
 - **start-page queues** (``register_start_queue``): what waits for a user, per role;
 - **action pages** (``register_action_page``): a transition that needs the spoke's own screen;
+- **start-page panels** (``register_start_panel``): a section at the top of the start page
+  (what is overdue first), a template and a context function of the user;
 - **demo data** (``register_demo``): the spoke's part of the demo story.
 
 Role permissions are each app's ``roles.py`` (``iop.roles.sync_roles`` finds them), and the
@@ -38,6 +40,7 @@ __all__ = [
     "Guard",
     "Transition",
     "case_transition_applied",
+    "case_facts_changed",
     "case_transitioned",
     "register_guard",
     "guards_of",
@@ -54,6 +57,11 @@ case_transitioned = Signal()  # kwargs: case_id, event_id, transition, from_stat
 # receivers' writes (freezing an agreement version, say) commit or roll back with the move.
 # A receiver raising TransitionRefused refuses the whole transition.
 case_transition_applied = Signal()  # kwargs: case, event, transition, from_status, actor, note
+
+# Sent inside the transaction that changed what a spoke tells the others of a case through
+# ``iop.facts`` (a signed agreement version, a recorded committee decision): receivers that
+# derive something from the facts (the follow-up deadlines) recompute it, in that transaction.
+case_facts_changed = Signal()  # kwargs: case, source ("agreement", "decision", …)
 
 
 # --- Guards ----------------------------------------------------------------------------------
@@ -185,6 +193,17 @@ class StartQueue:
 
 
 @dataclass(frozen=True)
+class StartPanel:
+    """A section at the top of the start page: ``template`` rendered with
+    ``context(user)``, or left out when ``context`` returns None (not for the user's role)."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class DemoPart:
     """An app's part of the demo story: ``play`` (a dotted path, imported when the demo runs)
     is called with the story (``iop.demo.Story``) after the parts of lower ``order``."""
@@ -202,6 +221,7 @@ class _Registry:
     panels: dict[str, CasePanel] = field(default_factory=dict)
     queues: dict[str, StartQueue] = field(default_factory=dict)
     action_pages: dict[Transition, str] = field(default_factory=dict)
+    start_panels: dict[str, StartPanel] = field(default_factory=dict)
     demo: dict[str, DemoPart] = field(default_factory=dict)
 
 
@@ -243,6 +263,18 @@ def register_start_queue(
 
 def start_queues() -> list[StartQueue]:
     return sorted(_registry.queues.values(), key=lambda q: (q.order, q.key))
+
+
+def register_start_panel(
+    *, key: str, template: str, context: Callable[[Any], dict | None], order: int = 50
+) -> None:
+    _registry.start_panels[key] = StartPanel(
+        key=key, template=template, context=context, order=order
+    )
+
+
+def start_panels() -> list[StartPanel]:
+    return sorted(_registry.start_panels.values(), key=lambda p: (p.order, p.key))
 
 
 def register_action_page(transition: Transition, url_name: str) -> None:

@@ -8,24 +8,20 @@ it only hands the service the values typed.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from iop.models import Case, PublicBody
-from partners.ui import form_helper
+from partners.ui import KronorChangeField, form_helper
 from partners.uploads import validate_document_upload
 
 from ..constants import MatterKind
 from ..models import Matter, MatterPerspective
 
 # What people type around a number: spaces of any width as thousands separators, "kr".
-_NOISE = re.compile(r"[\s\u00a0\u202f]|(kronor|kr)\.?$", re.IGNORECASE)
 
 REQUIRED_FOR_CHANGE = _("A renegotiation needs this.")
 
@@ -35,49 +31,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class KronorChangeField(forms.DecimalField):
-    """A change of an amount per full year in whole kronor as a Swede types it: "50 000",
-    "+50 000 kr", "-20 000". Zero is no change."""
-
-    widget = forms.TextInput
-
-    default_error_messages = {
-        "invalid": _("Enter the change in whole kronor, e.g. 50 000 or -20 000."),
-        "zero": _("Enter a change other than zero."),
-    }
-
-    def __init__(self, **kwargs: Any):
-        kwargs.setdefault("required", False)
-        super().__init__(max_digits=12, decimal_places=0, **kwargs)
-        self.widget.attrs.setdefault("inputmode", "numeric")
-        self.widget.attrs.setdefault("autocomplete", "off")
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        text = _NOISE.sub("", str(value)).replace("−", "-").replace(",", ".")
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not number.is_finite() or number != number.to_integral_value():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
-
-    def validate(self, value: Decimal | None) -> None:
-        super().validate(value)
-        if value is not None and value == 0:
-            raise ValidationError(self.error_messages["zero"], code="zero")
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            sign = "-" if value < 0 else ""
-            return sign + f"{int(abs(value)):,}".replace(",", " ")
-        return value
 
 
 class _ChangeFields(forms.Form):
@@ -97,6 +50,7 @@ class _ChangeFields(forms.Form):
                 initial=case.public_body_id,
             )
             self.fields["amount_change"] = KronorChangeField(
+                allow_zero=False,
                 label=_("Change per full year (kronor)"),
                 help_text=_("Positive to increase, negative to reduce, e.g. 50 000 or -20 000."),
             )

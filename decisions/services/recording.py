@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iop.constants import CaseEventKind, DocumentDirection, Role, Transition
-from iop.models import CaseEvent
+from iop.models import Case, CaseEvent
 from iop.permissions import ensure_can_record_decision
 from iop.services import case_transition, record_event
 from iop.services.diarium import diarium_attach, diarium_register
+from iop.workflow import case_facts_changed
 
 from .. import wording
 from ..constants import DocumentRole, MatterKind, MatterStatus, Outcome
@@ -189,6 +190,9 @@ def record_decision(
     diarium_attach(entry=entry, document=extract)
     if outcome.approves and matter.matter_kind.changes_amount:
         _tell_finance(decision, reference)
+    # The follow-up's deadlines (and whatever else derives from the decisions) follow, in
+    # this transaction.
+    case_facts_changed.send(sender=Case, case=case, source="decision")
     from ..tasks import schedule_matter_documents, schedule_meeting_minutes
 
     schedule_matter_documents(matter.pk)

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from iop import permissions, workflow
 from iop.exceptions import TransitionForbidden
 from iop.models import Case
-from iop.views.common import stage_context, visible_case
+from iop.views.common import case_to_change, stage_context, visible_case
 
 from .. import selectors, services, wording
 from ..forms.matters import MatterForm, PrepareMatterForm
@@ -39,15 +39,6 @@ from ..models import Matter
 from ..services import EditConflict, MatterRefused
 
 # --- Helpers --------------------------------------------------------------------------------
-
-
-def _case_to_change(request: HttpRequest, case_pk: int) -> Case:
-    """The case, if this user may change it: no staff role → 403, unknown case → 404, a role
-    that only reads → 403."""
-    case = visible_case(request, case_pk)
-    if not permissions.can_change_case(case, request.user):
-        raise PermissionDenied
-    return case
 
 
 def _matter_of(case: Case, pk: int) -> Matter:
@@ -141,7 +132,7 @@ def _signed_kronor(amount: Any) -> str:
 
 @require_http_methods(["GET", "POST"])
 def matter_prepare(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = _case_to_change(request, case_pk)
+    case = case_to_change(request, case_pk)
     offered = selectors.preparable_kinds(case, selectors.case_matters(case))
     initial = {}
     if request.GET.get("kind") in {k.value for k in offered}:
@@ -257,7 +248,7 @@ def _save(request: HttpRequest, matter: Matter, form: MatterForm, *, regenerate:
 
 @require_POST
 def matter_finalise(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
-    case = _case_to_change(request, case_pk)
+    case = case_to_change(request, case_pk)
     matter = _matter_of(case, pk)
     try:
         services.matter_finalise(matter=matter, actor=request.user)
@@ -277,7 +268,7 @@ def matter_finalise(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse
 
 @require_POST
 def matter_new_version(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
-    case = _case_to_change(request, case_pk)
+    case = case_to_change(request, case_pk)
     matter = _matter_of(case, pk)
     try:
         new = services.matter_new_version(matter=matter, actor=request.user)

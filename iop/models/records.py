@@ -165,6 +165,7 @@ class CaseDocument(models.Model):
         WIND_DOWN_PLAN = "wind_down_plan", _("Wind-down plan")
         NOTICE_LETTER = "notice_letter", _("Notice of termination")
         MEETING_NOTES = "meeting_notes", _("Meeting notes")
+        ANNUAL_REPORT = "annual_report", _("Annual report")
         OTHER = "other", _("Other document")
 
     case = models.ForeignKey(

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partners",
     "agreements",
     "decisions",
+    "followups",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from agreements import conditions as agreement_conditions
+from iop import workflow
 from iop.constants import CaseEventKind, CaseStatus, Criterion, Role, Transition
 from iop.models import Case, CaseEvent
 from iop.selectors import TimelineEntry, case_timeline
@@ -396,6 +397,26 @@ def test_returning_to_drafting_requires_a_comment(client, jurist):
     assert case.status == CaseStatus.DRAFTING
 
 
+@pytest.fixture
+def generic_notice_form():
+    """The hub's own form for a transition's fields, as an installation without the follow-up
+    spoke has it: the spoke's notice page is taken away for the test."""
+    page = workflow.action_page(Transition.GIVE_NOTICE)
+    workflow.unregister("action_pages", Transition.GIVE_NOTICE)
+    yield
+    if page:
+        workflow.register_action_page(Transition.GIVE_NOTICE, page)
+
+
+def test_the_notice_button_leads_to_the_follow_up_spokes_notice_page(client, officer):
+    case = CaseFactory(officer=officer, status=CaseStatus.ACTIVE)
+    client.force_login(officer)
+    response = client.get(transition_url(case, Transition.GIVE_NOTICE))
+    assert response.status_code == 302
+    assert response.url == reverse("followups:notice", args=[case.pk])
+
+
+@pytest.mark.usefixtures("generic_notice_form")
 def test_notice_in_the_future_is_refused_and_the_typed_values_kept(client, officer):
     case = CaseFactory(officer=officer, status=CaseStatus.ACTIVE)
     client.force_login(officer)

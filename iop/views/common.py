@@ -125,3 +125,12 @@ def confirm_transition(request: HttpRequest, case: Case, name: str) -> Transitio
                 % {"action": info.label, "stage": step.case.get_status_display()},
             )
     return step
+
+
+def case_to_change(request: HttpRequest, pk: int) -> Case:
+    """The case, if this user may change it: no staff role → 403, unknown case → 404, a role
+    that only reads → 403."""
+    case = visible_case(request, pk)
+    if not permissions.can_change_case(case, request.user):
+        raise PermissionDenied
+    return case
