@@ -346,8 +346,10 @@ CASES = (
             drafting=1214,
             review=1179,
             approved=1165,
-            decided=1072,
-            signed=1060,
+            decided=1100,
+            # a check-in falls due in the fortnight after the day the demo loads (its booked
+            # meeting is this coming Thursday: followups.demo_story)
+            signed=1084,
         ),
     ),
     DemoCase(
@@ -414,7 +416,9 @@ CASES = (
             review=814,
             approved=793,
             decided=742,
-            signed=730,
+            # the committee's first follow-up falls due a month after the day the demo loads:
+            # its report is written and its matter prepared (followups.demo_story)
+            signed=700,
         )
         + (
             # the decision names the day version 2 of the agreement starts from
@@ -444,10 +448,12 @@ CASES = (
         steps=lifecycle(
             preparation=748,
             drafting=650,
-            review=601,
-            approved=580,
-            decided=529,
-            signed=510,
+            review=441,
+            approved=420,
+            decided=398,
+            # its first annual evaluation fell due twelve days before the day the demo loads,
+            # and the annual report has not arrived (followups.demo_story)
+            signed=377,
         ),
     ),
     DemoCase(

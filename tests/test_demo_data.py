@@ -35,7 +35,8 @@ EXPECTED_STAGES = {
     "Afasiföreningen i Värmland": ("HSN", CaseStatus.ACTIVE),
     "Fritidsbanken Värmland": ("KBN", CaseStatus.ACTIVE),
     "Värmlands Idéburna": ("KBN", CaseStatus.ACTIVE),
-    "Agera Värmland": ("KBN", CaseStatus.ACTIVE),
+    # Agera has given notice (followups.demo_story): its ending matter is prepared.
+    "Agera Värmland": ("KBN", CaseStatus.NOTICE_GIVEN),
     "Suicide Zero": ("KBN", CaseStatus.LEGAL_REVIEW),
     "Brottsofferjouren Värmland": ("KBN", CaseStatus.AWAITING_DECISION),
     "Funktionsrätt Värmland": ("KBN", CaseStatus.RENEGOTIATION),
@@ -518,13 +519,16 @@ class TestDemoCommittee:
             assert [p.heading for p in perspectives] == list(
                 headings.values_list("heading", flat=True)
             )
-            assert all(p.text for p in perspectives)
+            # A draft the follow-up prepared (a follow-up report's, a notice's ending matter)
+            # has its perspectives still to write.
+            if matter.finalised_at is not None:
+                assert all(p.text for p in perspectives)
 
     def test_the_committee_is_dated_in_the_story(self):
         end = start_of_today()
         stamps = [
             *Decision.objects.values_list("recorded_at", flat=True),
-            *Matter.objects.values_list("finalised_at", flat=True),
+            *Matter.objects.exclude(finalised_at=None).values_list("finalised_at", flat=True),
             *Matter.objects.values_list("created_at", flat=True),
             *Meeting.objects.values_list("created_at", flat=True),
             *RegistryEntry.objects.values_list("registered_at", flat=True),
