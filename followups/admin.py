@@ -426,10 +426,6 @@ class ReminderSettingsAdmin(ServiceFormAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        ReminderSettings.current()  # the row exists from the first look
-        return super().changelist_view(request, extra_context)
-
 
 # --- The reminders' outbox and e-mails ------------------------------------------------------------
 

@@ -352,12 +352,8 @@ class StartPanel:
 
 
 def _due_soon_days() -> int:
-    """The reminders' lead time, read without creating the settings row (a page read
-    writes nothing)."""
-    row = ReminderSettings.objects.only("due_soon_days").first()
-    if row is not None:
-        return row.due_soon_days
-    return ReminderSettings._meta.get_field("due_soon_days").get_default()
+    """The reminders' lead time."""
+    return ReminderSettings.current().due_soon_days
 
 
 def _items(

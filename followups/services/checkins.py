@@ -26,7 +26,7 @@ from iop.services import lock_case, record_event
 
 from ..constants import FOLLOWED_STAGES
 from ..models import CheckIn, CheckInAction
-from .deadlines import FollowUpRefused, active_since, deadlines_recompute
+from .deadlines import FollowUpRefused, active_since, closed_case_refusal, deadlines_recompute
 
 __all__ = [
     "ActionInput",
@@ -47,13 +47,6 @@ class ActionInput:
     text: str
     owner: str
     due_on: datetime.date | None = None
-
-
-def closed_case_refusal() -> str:
-    return _(
-        "The case is not in active follow-up (it is closed or not yet active), so no "
-        "follow-up can be recorded on it."
-    )
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:

@@ -59,6 +59,19 @@ class FollowUpRefused(Exception):
         super().__init__(" ".join(m for v in self.errors.values() for m in v))
 
 
+def closed_case_refusal() -> str:
+    """Why nothing of the follow-up can be recorded on a case that is not followed."""
+    return _(
+        "The case is not in active follow-up (it is closed or not yet active), so no "
+        "follow-up can be recorded on it."
+    )
+
+
+def ensure_followed(case: Case) -> None:
+    if case.status not in FOLLOWED_STAGES:
+        raise FollowUpRefused([closed_case_refusal()])
+
+
 def cancelled_text(code: str) -> str:
     """Why a deadline no longer applies, stored in the site's language (so a recomputation
     under another active language does not rewrite it)."""
@@ -401,9 +414,7 @@ def deadline_waive(*, deadline: Deadline, actor: Any, reason: str) -> Deadline:
     row = Deadline.objects.select_for_update().get(pk=deadline.pk)
     errors: dict[str, list[str]] = {}
     if case.status not in FOLLOWED_STAGES:
-        errors.setdefault("", []).append(
-            _("The case is closed; its follow-up can no longer be changed.")
-        )
+        errors.setdefault("", []).append(closed_case_refusal())
     elif row.state != DeadlineState.OPEN:
         errors.setdefault("", []).append(_("Only an open deadline can be waived."))
     if not reason.strip():
@@ -446,8 +457,8 @@ def reminder_settings_update(*, actor: Any, **values: Any) -> ReminderSettings:
     unknown = set(values) - known
     if unknown:
         raise ValueError(f"Not a reminder setting: {sorted(unknown)}")
-    row = ReminderSettings.current()
-    row = ReminderSettings.objects.select_for_update().get(pk=row.pk)
+    ReminderSettings.objects.get_or_create(pk=1)
+    row = ReminderSettings.objects.select_for_update().get(pk=1)
     for name, value in values.items():
         setattr(row, name, value)
     try:

@@ -339,7 +339,7 @@ def wind_down_plan_register(
     if received_on is not None and received_on > today:
         errors["received_on"] = [_("The date cannot be in the future.")]
     if case.status not in WIND_DOWN_STAGES:
-        errors.setdefault("", []).insert(0, _stage_refusal(case))
+        errors.setdefault("", []).insert(0, wind_down_stage_refusal(case))
     if errors:
         raise FollowUpRefused(errors)
     # Printed before the case is locked: WeasyPrint takes a while.
@@ -349,7 +349,7 @@ def wind_down_plan_register(
         case = lock_case(case)
         ensure_can_change_case(case, actor)
         if case.status not in WIND_DOWN_STAGES:  # moved on while the PDF was printed
-            raise FollowUpRefused([_stage_refusal(case)])
+            raise FollowUpRefused([wind_down_stage_refusal(case)])
         if printed is not None:
             upload = ContentFile(printed, name="avvecklingsplan.pdf")
             direction, counterpart = DocumentDirection.DRAWN_UP, ""
@@ -374,7 +374,8 @@ def wind_down_plan_register(
     return plan
 
 
-def _stage_refusal(case: Case) -> str:
+def wind_down_stage_refusal(case: Case) -> str:
+    """Why no wind-down plan can be registered at the case's stage."""
     if case.status in FINAL_STATUSES:
         return _("The case is closed; its follow-up can no longer be changed.")
     return _("A wind-down plan is registered once notice of termination has been given.")

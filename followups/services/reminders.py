@@ -64,7 +64,6 @@ __all__ = [
     "absent_user_ids",
     "message_id",
     "reminder_emails_send",
-    "reminder_settings_ensure",
     "reminders_enqueue",
     "sweep",
 ]
@@ -83,12 +82,6 @@ _ENQUEUE_LOCK = 0x494F5052  # "IOPR"
 class SweepResult:
     created: int
     emailed: int
-
-
-def reminder_settings_ensure() -> ReminderSettings:
-    """The settings row, created with the defaults if missing (``ReminderSettings.current``)."""
-    row, _created = ReminderSettings.objects.get_or_create(pk=1)
-    return row
 
 
 def notification_key(deadline_id: int, level: str) -> str:

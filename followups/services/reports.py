@@ -26,9 +26,8 @@ from iop.models import Case
 from iop.permissions import ensure_can_change_case
 from iop.services import lock_case, record_event
 
-from ..constants import FOLLOWED_STAGES
 from ..models import AnnualEvaluation, CheckIn, FollowUpReport
-from .deadlines import FollowUpRefused, active_since
+from .deadlines import FollowUpRefused, active_since, ensure_followed
 
 __all__ = [
     "REPORT_FIELDS",
@@ -177,11 +176,6 @@ def report_prefill(case: Case) -> dict[str, str]:
 # --- Writing the report -------------------------------------------------------------------
 
 
-def _ensure_followed(case: Case) -> None:
-    if case.status not in FOLLOWED_STAGES:
-        raise FollowUpRefused([_("The case is closed; its follow-up can no longer be changed.")])
-
-
 def _amount_errors(amount_change: Decimal | None, change_from: datetime.date | None) -> dict:
     errors: dict[str, list[str]] = {}
     if amount_change is not None and amount_change == 0:
@@ -209,7 +203,7 @@ def report_save(
         raise TypeError(f"Not a field of the report: {sorted(unknown)}")
     case = lock_case(case)
     ensure_can_change_case(case, actor)
-    _ensure_followed(case)
+    ensure_followed(case)
     if report is not None:
         report = FollowUpReport.objects.select_for_update().get(pk=report.pk, case=case)
         if report.is_prepared:
@@ -251,7 +245,7 @@ def report_prepare_matter(*, report: FollowUpReport, actor: Any) -> FollowUpRepo
     nothing is saved."""
     case = lock_case(report.case_id)
     ensure_can_change_case(case, actor)
-    _ensure_followed(case)
+    ensure_followed(case)
     report = FollowUpReport.objects.select_for_update().get(pk=report.pk)
     if report.is_prepared:
         raise FollowUpRefused(

@@ -43,6 +43,7 @@ from ..services.ending import (
     notice_months_of,
     notice_register,
     wind_down_plan_register,
+    wind_down_stage_refusal,
 )
 from ..services.reports import report_prefill, report_prepare_matter, report_save
 
@@ -316,15 +317,7 @@ def ending(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wind_down(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = case_to_change(request, case_pk)
-    blocked = (
-        []
-        if case.status in WIND_DOWN_STAGES
-        else [
-            _("The case is closed; its follow-up can no longer be changed.")
-            if case.status == CaseStatus.CLOSED
-            else _("A wind-down plan is registered once notice of termination has been given.")
-        ]
-    )
+    blocked = [] if case.status in WIND_DOWN_STAGES else [wind_down_stage_refusal(case)]
     form = WindDownPlanForm(request.POST or None, request.FILES or None) if not blocked else None
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
