@@ -18,7 +18,7 @@ from .constants import MatterKind, MatterStatus, Outcome
 from .models import Decision, Matter
 from .services import matter_prepare, matter_update, open_matters
 from .services.common import MatterRefused
-from .services.matters import STAGES, matter_points_regenerate
+from .services.matters import ensure_stage_fits, matter_points_regenerate
 from .services.recording import decision_reference
 
 
@@ -90,13 +90,7 @@ def _fill_in(matter: Matter, *, case: Case, actor: Any, request: MatterRequest) 
                 )
             ]
         )
-    if case.status not in STAGES[matter.matter_kind]:
-        raise MatterRefused(
-            [
-                _("A matter of the kind «%(kind)s» cannot be prepared at the stage «%(stage)s».")
-                % {"kind": matter.matter_kind.label, "stage": case.get_status_display()}
-            ]
-        )
+    ensure_stage_fits(case, matter.matter_kind)
     changes: dict[str, Any] = {}
     if matter.matter_kind.changes_amount:
         if request.amount_change is not None and request.amount_change != matter.amount_change:

@@ -166,6 +166,17 @@ def _write_points(matter: Matter, *, facts: Any, actor: Any) -> None:
         row.save()
 
 
+def ensure_stage_fits(case: Case, kind: MatterKind) -> None:
+    """A matter of ``kind`` is prepared only at the stages it fits (``STAGES``)."""
+    if case.status not in STAGES[kind]:
+        raise MatterRefused(
+            [
+                _("A matter of the kind «%(kind)s» cannot be prepared at the stage «%(stage)s».")
+                % {"kind": kind.label, "stage": case.get_status_display()}
+            ]
+        )
+
+
 @transaction.atomic
 def matter_prepare(
     *,
@@ -182,13 +193,7 @@ def matter_prepare(
     kind = MatterKind(kind)
     case = lock_case(case)
     ensure_can_change_case(case, actor)
-    if case.status not in STAGES[kind]:
-        raise MatterRefused(
-            [
-                _("A matter of the kind «%(kind)s» cannot be prepared at the stage «%(stage)s».")
-                % {"kind": kind.label, "stage": case.get_status_display()}
-            ]
-        )
+    ensure_stage_fits(case, kind)
     if open_matters(case).filter(kind=kind).exists():
         raise MatterRefused(
             [_("The case already has an open matter of this kind; edit that one instead.")]
