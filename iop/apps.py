@@ -11,6 +11,8 @@ class IopConfig(AppConfig):
 
         selectors.register_start_queues()
         workflow.register_demo(key="iop", play="iop.demo.play", order=10)
+        # The organisations' declared grants (partners is below the hub and cannot register).
+        workflow.register_demo(key="grants", play="partners.demo.play_grants", order=15)
         self.serve_documents()
 
     def serve_documents(self) -> None:

@@ -80,6 +80,8 @@ class CaseEventKind(models.TextChoices):
     MATTER = "matter", _("Committee matter")
     DECISION = "decision", _("Committee decision")
     FOLLOW_UP = "followup", _("Follow-up")
+    PAYMENT = "payment", _("Payment")
+    EXPORT = "export", _("Case exported")
 
 
 class ChecklistSource(models.TextChoices):

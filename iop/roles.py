@@ -24,6 +24,7 @@ VIEW_ALL = [
     "partners.view_contactperson",
     "partners.view_organisationdocument",
     "partners.view_valuedeclaration",
+    "partners.view_declaredgrant",
 ]
 
 CASE_WORK = [
@@ -40,6 +41,8 @@ CASE_WORK = [
     "partners.change_contactperson",
     "partners.add_organisationdocument",
     "partners.add_valuedeclaration",
+    "partners.add_declaredgrant",
+    "partners.change_declaredgrant",
 ]
 
 LEGAL_REVIEW = [

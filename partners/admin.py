@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +21,15 @@ from django.utils.translation import gettext_lazy
 from . import services
 from .admin_base import HistoryAdmin, adopt_saved, search_org_numbers_without_hyphen
 from .diarium import diarium
-from .forms import OrganisationForm, ValueDeclarationForm
-from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
+from .forms import DeclaredGrantForm, OrganisationForm, ValueDeclarationForm
+from .models import (
+    ContactPerson,
+    DeclaredGrant,
+    Organisation,
+    OrganisationDocument,
+    ValueDeclaration,
+)
+from .services.grants import validate_grant
 from .uploads import validate_document_upload
 from .users import display_name
 
@@ -393,3 +401,122 @@ class ValueDeclarationAdmin(HistoryAdmin):
                 ),
                 messages.WARNING,
             )
+
+
+# --- Declared grants ------------------------------------------------------------------------
+
+
+class DeclaredGrantAdminForm(DeclaredGrantForm):
+    """The grant form with the organisation to declare it for (admin's add page)."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), label=gettext_lazy("Organisation")
+    )
+    field_order = ["organisation", "giver", "purpose", "amount", "year", "declared_on"]
+
+    def __init__(self, *args, instance=None, **kwargs):
+        # Django's admin hands a ModelForm's arguments to the form it builds.
+        kwargs.pop("use_required_attribute", None)
+        kwargs.pop("renderer", None)
+        super().__init__(*args, **kwargs)
+        self.instance = instance if instance is not None else DeclaredGrant()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                validate_grant(
+                    giver=cleaned["giver"].strip(),
+                    purpose=cleaned["purpose"].strip(),
+                    amount=cleaned["amount"],
+                    year=cleaned["year"],
+                    declared_on=cleaned["declared_on"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def save(self, commit=True):  # the admin's save_model writes through the service
+        return self.instance
+
+    def save_m2m(self):
+        pass
+
+    class Meta:
+        model = DeclaredGrant
+        fields = ["organisation", "giver", "purpose", "amount", "year", "declared_on"]
+
+
+class WithdrawGrantAdminForm(forms.ModelForm):
+    """A recorded grant is not edited: it may only be withdrawn, with the reason."""
+
+    class Meta:
+        model = DeclaredGrant
+        fields = ["withdrawn_reason"]
+
+
+@admin.register(DeclaredGrant)
+class DeclaredGrantAdmin(HistoryAdmin):
+    list_display = ("organisation", "giver", "year", "amount", "declared_on", "withdrawn")
+    list_filter = ("year", ("withdrawn_at", admin.EmptyFieldListFilter))
+    list_select_related = ("organisation",)
+    search_fields = ("organisation__name", "organisation__org_number", "giver", "purpose")
+    autocomplete_fields = ("organisation",)
+    readonly_fields = (
+        "organisation",
+        "giver",
+        "purpose",
+        "amount",
+        "year",
+        "declared_on",
+        "recorded_by",
+        "recorded_at",
+        "withdrawn_at",
+        "withdrawn_by",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            return DeclaredGrantAdminForm
+        kwargs["form"] = WithdrawGrantAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.is_withdrawn:
+            return (*self.readonly_fields, "withdrawn_reason")
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(DeclaredGrantAdminForm.field_order)
+        return [*self.readonly_fields[:-2], "withdrawn_reason", *self.readonly_fields[-2:]]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(
+            request, queryset, search_org_numbers_without_hyphen(search_term)
+        )
+
+    @admin.display(description=gettext_lazy("withdrawn"), boolean=True, ordering="withdrawn_at")
+    def withdrawn(self, grant: DeclaredGrant) -> bool:
+        return grant.is_withdrawn
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            reason = form.cleaned_data.get("withdrawn_reason", "")
+            if not reason.strip():
+                return
+            saved = services.withdraw_grant(grant=obj, actor=request.user, reason=reason)
+        else:
+            data = form.cleaned_data
+            saved = services.declare_grant(
+                organisation=data["organisation"],
+                actor=request.user,
+                giver=data["giver"],
+                purpose=data["purpose"],
+                amount=data["amount"],
+                year=data["year"],
+                declared_on=data["declared_on"],
+            )
+        adopt_saved(obj, saved)

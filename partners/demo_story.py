@@ -225,3 +225,73 @@ ORGANISATIONS = (
         contact_phone="070-174 06 52",
     ),
 )
+
+
+# --- The grants the organisations declared (the double-funding check, iop.funding) -----------
+
+
+@dataclass(frozen=True)
+class DemoGrant:
+    organisation: str  # the organisation's key above
+    giver: str
+    purpose: str
+    amount: int  # kronor
+    year_offset: int  # the grant's year: the story's year plus this (0 = this year)
+    # Declared this many days after the organisation's initiative was received (recorded by
+    # its case officer); ``withdrawn_after`` days later withdrawn with ``withdrawn_reason``.
+    declared_after: int = 0
+    withdrawn_after: int | None = None
+    withdrawn_reason: str = ""
+
+
+GRANTS = (
+    # The warning of the demo: Arvsfonden funds the same digital meeting places for older
+    # people that the association has asked the region to fund in its IOP.
+    DemoGrant(
+        organisation="bildning",
+        giver="Arvsfonden",
+        purpose="Digitala träffpunkter för äldre i bygdegårdar i norra Värmland",
+        amount=450_000,
+        year_offset=0,
+        declared_after=3,
+    ),
+    # Its ordinary operating grant: another activity, no warning (checklist rv2 says so).
+    DemoGrant(
+        organisation="bildning",
+        giver="Region Värmland kultur",
+        purpose="Organisationsbidrag till förbundets ordinarie studieverksamhet",
+        amount=120_000,
+        year_offset=0,
+        declared_after=3,
+    ),
+    DemoGrant(
+        organisation="fritidsbanken",
+        giver="Karlstads kommun",
+        purpose="Lokalhyra för förrådet på Verkstadsgatan",
+        amount=60_000,
+        year_offset=-1,
+        declared_after=10,
+    ),
+    # Before the initiative's year: listed, not counted as overlapping.
+    DemoGrant(
+        organisation="ungaroster",
+        giver="Arvsfonden",
+        purpose="Ledarutbildning för unga kulturarrangörer",
+        amount=300_000,
+        year_offset=-2,
+        declared_after=1,
+    ),
+    # Declared by mistake and withdrawn: kept on record, never counted.
+    DemoGrant(
+        organisation="lasandebygd",
+        giver="Svenska Akademien",
+        purpose="Läsestunder för barn i bygdegårdarna",
+        amount=40_000,
+        year_offset=0,
+        declared_after=20,
+        withdrawn_after=2,
+        withdrawn_reason=(
+            "Ansökan beviljades inte; föreningen anmälde bidraget innan beslutet kom."
+        ),
+    ),
+)

@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import DocumentKind
 from .diarium import diarium
-from .models import ContactPerson, Organisation, OrganisationDocument, ValueDeclaration
-from .ui import form_helper
+from .models import (
+    ContactPerson,
+    DeclaredGrant,
+    Organisation,
+    OrganisationDocument,
+    ValueDeclaration,
+)
+from .ui import KronorChangeField, form_helper
 from .uploads import validate_document_upload, validate_scan_upload
 from .validators import format_org_number, normalise_org_number, validate_org_number
 
@@ -269,3 +275,81 @@ class ValueDeclarationRecordForm(AskForFileAgainMixin, ValueDeclarationForm):
     """The value declaration form on its page: also asks for the scan again after errors."""
 
     file_fields = ("scanned_file",)
+
+
+# --- Declared grants (the double-funding check) -----------------------------------------------
+
+
+class KronorAmountField(KronorChangeField):
+    """An amount in whole kronor, typed as a Swede writes it ("250 000", "250 000 kr")."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in whole kronor, e.g. 250 000."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(allow_zero=True, **kwargs)
+
+
+class DeclaredGrantForm(forms.Form):
+    """A grant the organisation declared it receives from another giver. The service
+    (``partners.services.declare_grant``) checks the rest (a year in range, a date not in the
+    future, the same grant not declared twice)."""
+
+    giver = forms.CharField(
+        label=_("Grant giver"),
+        max_length=200,
+        help_text=DeclaredGrant._meta.get_field("giver").help_text,
+        error_messages={"required": _("Enter who gives the grant.")},
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=DeclaredGrant._meta.get_field("purpose").help_text,
+        error_messages={"required": _("Enter what the grant pays for.")},
+    )
+    amount = KronorAmountField(
+        label=_("Amount (kronor)"),
+        error_messages={"required": _("Enter the grant's amount in kronor.")},
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        help_text=DeclaredGrant._meta.get_field("year").help_text,
+        error_messages={"required": _("Enter the year the grant is for.")},
+    )
+    declared_on = forms.DateField(
+        label=_("Date declared"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=DeclaredGrant._meta.get_field("declared_on").help_text,
+        error_messages={"required": _("Enter the day the organisation declared the grant.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declared_on"].initial = timezone.localdate
+        self.fields["year"].initial = lambda: timezone.localdate().year
+        self.fields["year"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.helper = form_helper(self)
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount < 0:
+            raise ValidationError(_("The amount cannot be negative."), code="negative")
+        return amount
+
+
+class WithdrawGrantForm(forms.Form):
+    """Withdraw a declared grant: it is kept, with the reason, and no longer counted."""
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. declared by mistake, or the giver withdrew the grant."),
+        error_messages={"required": _("Say why the grant is withdrawn.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(self)

@@ -3,6 +3,7 @@ import os
 from simple_history.models import HistoricalRecords
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -306,3 +307,97 @@ class ValueDeclaration(models.Model):
         return bool(self.signatory_name and self.signed_on) and all(
             getattr(self, f) for f in self.POINT_FIELDS
         )
+
+
+class DeclaredGrantQuerySet(models.QuerySet):
+    def in_force(self) -> "DeclaredGrantQuerySet":
+        """The grants not withdrawn: what the double-funding check counts."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class DeclaredGrant(models.Model):
+    """A grant the organisation declared it receives from someone else (Arvsfonden, another
+    public body's grant, a foundation), so that the officer and the jurist see whether the
+    same activity would be funded twice (issue 11, the double-funding check).
+
+    A grant declared in error is withdrawn with a reason, never deleted: what the officer saw
+    when the case was prepared stays on record for the auditor.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="declared_grants",
+        verbose_name=_("organisation"),
+    )
+    giver = models.CharField(
+        _("grant giver"),
+        max_length=200,
+        help_text=_("Who gives the grant, e.g. Arvsfonden or Region Värmland kultur."),
+    )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=500,
+        help_text=_("What the grant pays for, in the organisation's words."),
+    )
+    amount = models.DecimalField(
+        _("amount (kronor)"),
+        max_digits=12,
+        decimal_places=0,
+        validators=[MinValueValidator(0)],
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        help_text=_("The year the grant is for."),
+    )
+    declared_on = models.DateField(
+        _("date declared"), help_text=_("The day the organisation declared the grant.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+
+    history = HistoricalRecords()
+    objects = DeclaredGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("declared grant")
+        verbose_name_plural = _("declared grants")
+        ordering = ["-year", "giver", "pk"]
+        indexes = [models.Index(fields=["organisation", "year"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="declaredgrant_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawn_reason=""),
+                name="declaredgrant_withdrawn_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} {self.year} – {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:detail", args=[self.organisation_id]) + "#grants"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -15,6 +15,9 @@ VIEW_DOCUMENT = "partners.view_organisationdocument"
 ADD_DOCUMENT = "partners.add_organisationdocument"
 VIEW_DECLARATION = "partners.view_valuedeclaration"
 ADD_DECLARATION = "partners.add_valuedeclaration"
+VIEW_GRANT = "partners.view_declaredgrant"
+ADD_GRANT = "partners.add_declaredgrant"
+CHANGE_GRANT = "partners.change_declaredgrant"
 
 
 def has(user: Any, perm: str) -> bool:
@@ -57,3 +60,16 @@ def can_view_declarations(user: Any) -> bool:
 
 def can_add_declaration(user: Any) -> bool:
     return has(user, ADD_DECLARATION)
+
+
+def can_view_grants(user: Any) -> bool:
+    return has(user, VIEW_GRANT)
+
+
+def can_add_grant(user: Any) -> bool:
+    return has(user, ADD_GRANT)
+
+
+def can_change_grant(user: Any) -> bool:
+    """Withdraw a declared grant (it is never edited or deleted)."""
+    return has(user, CHANGE_GRANT)

@@ -38,4 +38,10 @@ urlpatterns = [
         views.declaration_scan,
         name="declaration_scan",
     ),
+    path("<int:pk>/bidrag/nytt/", views.grant_create, name="grant_create"),
+    path(
+        "<int:pk>/bidrag/<int:grant_pk>/aterkalla/",
+        views.grant_withdraw,
+        name="grant_withdraw",
+    ),
 ]

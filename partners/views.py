@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
@@ -23,11 +24,13 @@ from .declaration import render_declaration_pdf
 from .files import file_response
 from .forms import (
     ContactPersonForm,
+    DeclaredGrantForm,
     OrganisationDocumentForm,
     OrganisationForm,
     ValueDeclarationRecordForm,
+    WithdrawGrantForm,
 )
-from .models import Organisation, ValueDeclaration
+from .models import DeclaredGrant, Organisation, ValueDeclaration
 
 PER_PAGE_CHOICES = (25, 50, 100)
 
@@ -108,6 +111,9 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_view_documents": permissions.can_view_documents(user),
             "can_add_declaration": permissions.can_add_declaration(user),
             "can_view_declarations": permissions.can_view_declarations(user),
+            "grants": _declared_grants(organisation) if permissions.can_view_grants(user) else None,
+            "can_add_grant": permissions.can_add_grant(user),
+            "can_change_grant": permissions.can_change_grant(user),
         },
     )
 
@@ -300,3 +306,83 @@ def declaration_pdf(
         as_attachment=False, filename=filename
     )
     return response
+
+
+# --- Declared grants (the double-funding check reads them on the case's pages) ---------------
+
+
+def _declared_grants(organisation: Organisation) -> list[DeclaredGrant]:
+    """Every grant the organisation declared, withdrawn ones too (marked, with the reason):
+    one query."""
+    return list(
+        organisation.declared_grants.select_related("recorded_by", "withdrawn_by").order_by(
+            "-year", "giver", "pk"
+        )
+    )
+
+
+def _grants_url(organisation: Organisation) -> str:
+    return reverse("partners:detail", args=[organisation.pk]) + "#grants"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_add_grant, request)
+    organisation = _organisation(request, pk)
+    form = DeclaredGrantForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        grant = _save_or_errors(
+            form,
+            lambda: services.declare_grant(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if grant is not None:
+            messages.success(
+                request,
+                _("The grant from %(giver)s for %(year)s was recorded.")
+                % {"giver": grant.giver, "year": grant.year},
+            )
+            return redirect(_grants_url(organisation))
+    return render(
+        request,
+        "partners/grant_form.html",
+        {"form": form, "organisation": organisation, "title": _("Record a declared grant")},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def grant_withdraw(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    _require(permissions.can_change_grant, request)
+    organisation = _organisation(request, pk)
+    grant = get_object_or_404(
+        organisation.declared_grants.select_related("withdrawn_by"), pk=grant_pk
+    )
+    form = WithdrawGrantForm(*_bound(request)[:1])
+    if request.method == "POST" and form.is_valid():
+        withdrawn = _save_or_errors(
+            form,
+            lambda: services.withdraw_grant(
+                grant=grant, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if withdrawn is not None:
+            messages.success(
+                request,
+                _("The grant from %(giver)s for %(year)s was withdrawn.")
+                % {"giver": withdrawn.giver, "year": withdrawn.year},
+            )
+            return redirect(_grants_url(organisation))
+    return render(
+        request,
+        "partners/grant_withdraw.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "grant": grant,
+            "title": _("Withdraw a declared grant"),
+        },
+        status=409 if grant.is_withdrawn and request.method == "POST" else 200,
+    )
