@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("decisions.urls")),
     path("", include("followups.urls")),
+    path("", include("finance.urls")),
+    path("", include("oversight.urls")),
     path("admin/", admin.site.urls),
     # Every stored file, checked (partners.files); MEDIA_URL points here, and no settings
     # serve the storage's directory directly.

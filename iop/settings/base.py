@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "agreements",
     "decisions",
     "followups",
+    "finance",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IOP-stöd <iop-stod@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address users reach the application at, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# The cache: each process's memory by default; Redis (redis://…, Django's own backend) in
+# production, so that every web worker serves the public register from one copy.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# How long the public register's open data is kept in the cache, and by browsers and proxies
+# (Cache-Control: max-age), in seconds: a crawler never reaches the database more often.
+PUBLIC_REGISTER_CACHE_SECONDS = env.int("PUBLIC_REGISTER_CACHE_SECONDS", default=600)
 
 # Celery: Redis in production; kombu's filesystem transport when nothing else is configured,
 # so that a first run needs no server at all.
