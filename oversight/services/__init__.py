@@ -1,0 +1,1 @@
+"""Oversight's writers: its own tables only (the dossier exports and their downloads)."""
