@@ -536,3 +536,46 @@ class TestDemoCommittee:
         assert all(s < end for s in stamps)
         for matter in Matter.objects.filter(decision__isnull=False):
             assert matter.finalised_at.date() < matter.agenda_item.meeting.matters_deadline
+
+    def test_the_organisations_declared_grants_and_the_one_that_warns(self):
+        from iop.funding import funding_overview
+        from partners.models import DeclaredGrant
+
+        grants = {(g.organisation.name, g.giver): g for g in DeclaredGrant.objects.all()}
+        assert len(grants) == 5
+        withdrawn = grants[("Föreningen Läsande bygd", "Svenska Akademien")]
+        assert withdrawn.is_withdrawn and withdrawn.withdrawn_reason
+        arvsfonden = grants[("Bildningsförbundet Klarälvdalen", "Arvsfonden")]
+        case = Case.objects.get(organisations=arvsfonden.organisation)
+        # Recorded by the case officer a few days after the initiative arrived, dated back.
+        assert arvsfonden.recorded_by == case.officer
+        assert arvsfonden.declared_on > case.received_on
+        assert arvsfonden.recorded_at.date() == arvsfonden.declared_on
+        (warning,) = funding_overview(case).warnings
+        assert warning.kind == "grant" and "Arvsfonden" in warning.subject
+        # Every other demo case: no warning (the operating grant is another activity).
+        for other in Case.objects.exclude(pk=case.pk):
+            assert funding_overview(other).warnings == (), other.title
+
+    def test_finance_has_paid_held_corrected_and_one_payment_overdue(self):
+        from finance.models import Payment, PaymentHold
+        from finance.selectors import case_plan
+
+        today = timezone.localdate()
+        assert Payment.objects.count() > 50
+        assert Payment.objects.filter(corrects__isnull=False).count() == 1
+        assert all(p.paid_on < today for p in Payment.objects.all())
+        (hold,) = PaymentHold.objects.filter(released_at__isnull=True)
+        assert hold.reason == "Årsredovisningen för 2025 har inte kommit in"
+        assert hold.case.organisations.get().name.startswith("Agera")
+        fritidsbanken = Case.objects.get(organisations__name__startswith="Fritidsbanken")
+        rows = [
+            row
+            for plan_year in case_plan(fritidsbanken, today=today).years
+            for party in plan_year.parties
+            for row in party.rows
+            if row.due_on < today
+        ]
+        latest = max(rows, key=lambda r: r.due_on)
+        assert latest.is_overdue and not latest.payments and latest.hold is None
+        assert all(row.payments for row in rows if row is not latest)
