@@ -22,6 +22,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
@@ -83,20 +84,21 @@ class Timeline:
         last = datetime.date(year, month, days)
         if last < self.start or (self.end is not None and first > self.end):
             return Decimal(0)
-        boundaries = sorted(
-            {first, last + datetime.timedelta(days=1)}
-            | {d for d in self._boundaries() if first < d <= last}
-        )
+        inside = {d for d in self._boundaries if first < d <= last}
+        if not inside and first >= self.start:
+            return self.amount_on(first) / 12  # the whole month at one amount
+        boundaries = sorted({first, last + datetime.timedelta(days=1)} | inside)
         total = Decimal(0)
         for begin, stop in zip(boundaries, boundaries[1:], strict=False):
             total += self.amount_on(begin) * (stop - begin).days
         return total / 12 / days
 
-    def _boundaries(self) -> set[datetime.date]:
+    @cached_property
+    def _boundaries(self) -> frozenset[datetime.date]:
         points = {self.start} | {c.change_from for c in self.changes}
         if self.end is not None:
             points.add(self.end + datetime.timedelta(days=1))
-        return points
+        return frozenset(points)
 
 
 @dataclass(frozen=True)

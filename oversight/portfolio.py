@@ -220,7 +220,7 @@ def planned_in_year(timeline: Timeline, year: int) -> Decimal:
     return year_total(timeline, year)
 
 
-def public_money(case_ids: list[int], years: list[int]) -> dict[int, Decimal]:
+def public_money(case_ids: QuerySet | list[int], years: list[int]) -> dict[int, Decimal]:
     """{year: what the public parties pay by the payment plan}: finance's rule over every
     public party of every case with a signed agreement. Four queries whatever the number of
     cases."""
@@ -261,11 +261,10 @@ def partner_contributions(cases: QuerySet[Case], years: list[int]) -> dict[int, 
 
 def money_table(cases: QuerySet[Case], filter_: PortfolioFilter, today: datetime.date) -> Table:
     """Every year a row: the public money of the payment plan against the organisations' money
-    and their contributions in kind (volunteer work, premises, equipment, competence). Six
-    queries (the case ids, finance's four, the budget lines)."""
+    and their contributions in kind (volunteer work, premises, equipment, competence). Five
+    queries (finance's four, with the cases as a subquery, and the budget lines)."""
     years = money_years(filter_, today)
-    case_ids = list(cases.order_by().values_list("pk", flat=True))
-    public = public_money(case_ids, years)
+    public = public_money(cases.order_by().values("pk"), years)
     partners = partner_contributions(cases, years)
     rows = []
     for year in years:

@@ -417,10 +417,10 @@ def test_the_page_and_the_export_cost_the_same_queries_with_one_case_and_with_te
 def test_the_selector_reads_in_a_fixed_number_of_queries(
     coordinator, data, django_assert_num_queries
 ):
-    # stages 2, money 6 (the case ids, finance's timelines 4, the budget lines), health 4
+    # stages 2, money 5 (finance's timelines 4, the budget lines), health 4
     # (the follow-up oversight's 2, the reminders' lead time, due soon), initiatives 1.
     assert coordinator.has_perm("iop.view_case")  # the user's permissions, cached
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         portfolio(user=coordinator, filter_=PortfolioFilter())
 
 
