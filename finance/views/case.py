@@ -13,6 +13,7 @@ this case's URL is 404. A refusal shows the form again with what was typed and t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.templatetags.agreement_format import kr
@@ -47,6 +49,67 @@ WRITE_PERMISSIONS = {
     "release": "finance.change_paymenthold",
     "terms": "finance.add_paymentterms",
 }
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """What tells finance's form screens apart (templates/finance/form_page.html): the
+    heading, what the form does, the submit button, the form's id and the template that shows
+    what the form is about (a period, a payment, a party)."""
+
+    title: Any
+    intro: Any
+    submit: Any
+    form_id: str
+    about: str = "finance/_period.html"
+
+
+PAYMENT_PAGE = FormPage(
+    title=gettext_lazy("Record a payment"),
+    intro=gettext_lazy(
+        "Record the payment as it was booked in the finance system. A payment is never "
+        "changed afterwards: a mistake is put right by a correction."
+    ),
+    submit=gettext_lazy("Record the payment"),
+    form_id="payment-form",
+)
+CORRECTION_PAGE = FormPage(
+    title=gettext_lazy("Correct a payment"),
+    intro=gettext_lazy(
+        "The correction is a new row that names the payment it corrects and replaces its "
+        "amount; 0 cancels the payment. The corrected payment stays, marked as corrected."
+    ),
+    submit=gettext_lazy("Record the correction"),
+    form_id="correction-form",
+    about="finance/_about_correction.html",
+)
+HOLD_PAGE = FormPage(
+    title=gettext_lazy("Hold a payment"),
+    intro=gettext_lazy(
+        "A held period is not paid until the hold is released. The reason is shown beside "
+        "the payment in the plan, with your name."
+    ),
+    submit=gettext_lazy("Hold the payment"),
+    form_id="hold-form",
+)
+RELEASE_PAGE = FormPage(
+    title=gettext_lazy("Release a hold"),
+    intro=gettext_lazy(
+        "Released, the period may be paid again. The hold stays in the history with its reason."
+    ),
+    submit=gettext_lazy("Release the hold"),
+    form_id="release-form",
+)
+TERMS_PAGE = FormPage(
+    title=gettext_lazy("Payment frequency"),
+    intro=gettext_lazy(
+        "How often this public party pays the IOP. It can change until the first payment or "
+        "hold is recorded for the party."
+    ),
+    submit=gettext_lazy("Save"),
+    form_id="terms-form",
+    about="finance/_about_terms.html",
+)
 
 
 def _case(request: HttpRequest, case_pk: int, write: str = "") -> Case:
@@ -78,6 +141,9 @@ def _row_of(case: Case, body: PublicBody, year: int, period: int) -> selectors.P
                 if row.period.period == period:
                     return row
     raise Http404
+
+
+FORM_PAGE = "finance/form_page.html"
 
 
 def _render(request: HttpRequest, template: str, case: Case, **context: Any) -> HttpResponse:
@@ -140,7 +206,7 @@ def payment_new(
                 % {"reference": payment.reference, "amount": kr(payment.amount)},
             )
             return _back(case, row_anchor(body.pk, year, period))
-    return _render(request, "finance/payment_form.html", case, form=form, row=row)
+    return _render(request, FORM_PAGE, case, page=PAYMENT_PAGE, form=form, row=row)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,7 +231,7 @@ def payment_correct(request: HttpRequest, case_pk: int, payment_pk: int) -> Http
             )
             return _back(case, row_anchor(payment.public_body_id, payment.year, payment.period))
     return _render(
-        request, "finance/correction_form.html", case, form=form, row=row, payment=payment
+        request, FORM_PAGE, case, page=CORRECTION_PAGE, form=form, row=row, payment=payment
     )
 
 
@@ -192,7 +258,7 @@ def hold_new(
         else:
             messages.success(request, _("The payment is held."))
             return _back(case, row_anchor(body.pk, year, period))
-    return _render(request, "finance/hold_form.html", case, form=form, row=row)
+    return _render(request, FORM_PAGE, case, page=HOLD_PAGE, form=form, row=row)
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,7 +277,7 @@ def hold_release(request: HttpRequest, case_pk: int, hold_pk: int) -> HttpRespon
         else:
             messages.success(request, _("The hold is released: the period may be paid."))
             return _back(case, row_anchor(hold.public_body_id, hold.year, hold.period))
-    return _render(request, "finance/release_form.html", case, form=form, row=row, hold=hold)
+    return _render(request, FORM_PAGE, case, page=RELEASE_PAGE, form=form, row=row, hold=hold)
 
 
 @require_http_methods(["GET", "POST"])
@@ -236,7 +302,7 @@ def terms_edit(request: HttpRequest, case_pk: int, body_pk: int) -> HttpResponse
         else:
             messages.success(request, _("The payment frequency is saved."))
             return _back(case)
-    return _render(request, "finance/terms_form.html", case, form=form, body=body, current=current)
+    return _render(request, FORM_PAGE, case, page=TERMS_PAGE, form=form, body=body, current=current)
 
 
 _PERIOD = "<int:body_pk>/<int:year>/<int:period>"
