@@ -36,7 +36,8 @@ fi
 xdist=()
 workers="$(nproc 2>/dev/null || echo 1)"
 if [ "$#" -eq 0 ] && [ "$workers" -gt 1 ]; then
-  xdist=(-n "$workers" --dist load)
+  # The whole suite also names its 15 slowest steps, so a test that grows shows in CI's log.
+  xdist=(-n "$workers" --dist load --durations=15)
 fi
 
 status=0

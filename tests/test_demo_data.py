@@ -1,17 +1,23 @@
 """The demo data command: Region Värmland's IOPs in their stages with their agreements,
 idempotent, every user can log in."""
 
+import csv
 import datetime
 import io
+import json
+import re
+import zipfile
 
 import pytest
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from agreements import services as agreement_services
 from agreements.constants import SectionKey, VersionStatus
@@ -22,6 +28,21 @@ from decisions.models import Decision, Matter, MatterDocument, Meeting, Perspect
 from iop.constants import CaseEventKind, CaseStatus, Role, Transition
 from iop.management.commands.demo_data import DEMO_PASSWORD, DEMO_USERS
 from iop.models import Case, CaseEvent, Committee, PublicBody, RegistryEntry, StaffProfile
+from oversight.demo import AUDITOR, ORGANISATION
+from oversight.dossier import case_history
+from oversight.models import DossierDownload, DossierExport, ExportStatus
+from oversight.public_register import build_register
+from oversight.services import exports
+from oversight.services.dossier_zip import HISTORY_CSV, INDEX, REGISTRY_CSV, defuse
+from oversight.tests.test_public_register import (
+    ABOUT,
+    BUILD_QUERIES,
+    CSV,
+    JSON,
+    PAGE,
+    personal_data,
+    validator,
+)
 from partners.models import Organisation
 from partners.validators import validate_org_number
 
@@ -108,7 +129,17 @@ def run_demo_data() -> str:
 
 def row_counts() -> dict[str, int]:
     """Rows in every table of the project's apps and of auth, history tables included."""
-    labels = ("iop", "partners", "agreements", "decisions", "auth", "django_celery_beat")
+    labels = (
+        "iop",
+        "partners",
+        "agreements",
+        "decisions",
+        "followups",
+        "finance",
+        "oversight",
+        "auth",
+        "django_celery_beat",
+    )
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
@@ -116,10 +147,13 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def test_running_twice_changes_nothing():
+def test_running_twice_changes_nothing_and_keeps_a_password_the_user_changed():
     first = run_demo_data()
     counts = row_counts()
     latest_event = CaseEvent.objects.latest("pk").pk
+    anna = get_user_model().objects.get(username="anna")
+    anna.set_password("annas-eget-losenord")
+    anna.save()
 
     second = run_demo_data()
 
@@ -127,6 +161,8 @@ def test_running_twice_changes_nothing():
     assert "nothing changed" in second
     assert row_counts() == counts
     assert CaseEvent.objects.latest("pk").pk == latest_event
+    anna.refresh_from_db()
+    assert anna.check_password("annas-eget-losenord")
 
 
 def test_refuses_without_debug_unless_told():
@@ -135,22 +171,11 @@ def test_refuses_without_debug_unless_told():
     assert not Case.objects.exists()
 
 
-def test_a_password_the_user_changed_is_kept():
-    run_demo_data()
-    anna = get_user_model().objects.get(username="anna")
-    anna.set_password("annas-eget-losenord")
-    anna.save()
-
-    run_demo_data()
-
-    anna.refresh_from_db()
-    assert anna.check_password("annas-eget-losenord")
-
-
-@pytest.fixture(scope="class")
+@pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for the tests that only read it, and rolled back after them
-    (each test still runs in a savepoint of its own)."""
+    """The demo data, loaded once for the tests of this module that only read it (the
+    classes below: the data itself, the auditor's dossier of a demo case, the public
+    register), and rolled back after them (each test still runs in a savepoint of its own)."""
     with django_db_blocker.unblock(), transaction.atomic():
         run_demo_data()
         yield
@@ -579,3 +604,144 @@ class TestDemoCommittee:
         latest = max(rows, key=lambda r: r.due_on)
         assert latest.is_overdue and not latest.payments and latest.hold is None
         assert all(row.payments for row in rows if row is not latest)
+
+
+# --- The auditor's dossier of a demo case (the issue's must-show) ----------------------------
+
+
+def demo_case(organisation: str) -> Case:
+    return Case.objects.get(organisations__name=organisation)
+
+
+def read_zip(export) -> zipfile.ZipFile:
+    with export.file.open("rb") as handle:
+        return zipfile.ZipFile(io.BytesIO(handle.read()))
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+@pytest.mark.usefixtures("demo")
+class TestDemoDossier:
+    def test_marias_export_is_built_and_logged(self):
+        case = demo_case(ORGANISATION)
+        export = DossierExport.objects.select_related("requested_by").get(case=case)
+        assert export.requested_by.username == AUDITOR
+        assert export.status == ExportStatus.DONE, export.error
+        assert export.file and export.size
+        event = CaseEvent.objects.get(case=case, kind=CaseEventKind.EXPORT)
+        assert event.actor == export.requested_by
+        assert event.at == export.requested_at  # dated back to the story's moment
+
+    @pytest.mark.parametrize("organisation", ["Värmlands Idéburna", ORGANISATION])
+    def test_the_zip_of_a_demo_case_holds_the_whole_case(self, organisation):
+        from django.contrib.auth import get_user_model
+
+        karin = get_user_model().objects.get(username="karin")  # the IOP coordinator
+        case = demo_case(organisation)
+        export = exports.build_now(case, karin)
+        assert export.status == ExportStatus.DONE, export.error
+        archive = read_zip(export)
+        names = set(archive.namelist())
+
+        versions = AgreementVersion.objects.filter(agreement__case=case)
+        assert versions.count() >= 2
+        for version in versions:
+            assert archive.read(f"avtal/version-{version.number}.pdf").startswith(b"%PDF")
+
+        decisions = Decision.objects.filter(matter__case=case)
+        extracts = sorted(n for n in names if n.startswith("protokollsutdrag/"))
+        assert decisions.exists() and len(extracts) == decisions.count()
+        for decision in decisions:
+            assert any(f"-paragraf-{decision.paragraph}.pdf" in n for n in extracts)
+        assert all(archive.read(n).startswith(b"%PDF") for n in extracts)
+
+        entries = list(RegistryEntry.objects.filter(case=case).order_by("serial"))
+        documents = [n for n in names if n.startswith("handlingar/")]
+        assert entries and len(documents) == len(entries)
+        for entry in entries:
+            assert any(n.startswith(f"handlingar/{slugify(entry.number)}-") for n in documents)
+        registry = csv_rows(archive.read(REGISTRY_CSV))
+        assert [r[0] for r in registry[1:]] == [e.number for e in entries]
+
+        history = case_history(case)
+        rows = csv_rows(archive.read(HISTORY_CSV))[1:]
+        assert len(rows) == len(history) > 20
+        assert rows == [[defuse(v) for v in row.values()] for row in history]
+
+        index = archive.read(INDEX).decode()
+        for name in names - {INDEX}:
+            assert f'href="{name}"' in index
+
+    def test_a_user_without_a_staff_role_gets_nothing(self, client, make_user):
+        case = demo_case(ORGANISATION)
+        export = DossierExport.objects.get(case=case)
+        client.force_login(make_user())
+        assert client.get(reverse("oversight:dossier", args=[case.pk])).status_code == 403
+        assert client.post(reverse("oversight:dossier_export", args=[case.pk])).status_code == 403
+        response = client.get(reverse("oversight:dossier_download", args=[case.pk, export.pk]))
+        assert response.status_code == 403
+        assert DossierExport.objects.filter(case=case).count() == 1
+        assert not DossierDownload.objects.exists()
+
+    def test_maria_reads_the_dossier_and_downloads_her_export(self, client):
+        from django.contrib.auth import get_user_model
+
+        maria = get_user_model().objects.get(username=AUDITOR)
+        case = demo_case(ORGANISATION)
+        export = DossierExport.objects.get(case=case)
+        client.force_login(maria)
+        page = client.get(reverse("oversight:dossier", args=[case.pk]))
+        assert page.status_code == 200
+        assert 'id="export-download"' in page.content.decode()
+        response = client.get(reverse("oversight:dossier_download", args=[case.pk, export.pk]))
+        assert response.status_code == 200
+        assert DossierDownload.objects.get().user == maria
+
+
+# --- The public register of the demo ------------------------------------------------------
+
+
+@pytest.mark.usefixtures("demo")
+class TestDemoHasNoPersonalData:
+    """The public register of the demo: no person's name, e-mail or phone number."""
+
+    @pytest.fixture(autouse=True)
+    def empty_cache(self):
+        cache.clear()
+        yield
+        cache.clear()
+
+    def test_the_demo_people_are_found_to_search_for(self):
+        from iop.management.commands.demo_data import DEMO_USERS
+
+        people = personal_data()
+        for user in DEMO_USERS:
+            if user.last_name:
+                assert f"{user.first_name} {user.last_name}" in people
+        assert "Lars Öberg" in people  # Fritidsbanken's contact person (partners.demo_story)
+        assert any("@" in p for p in people) and any(re.search(r"\d{3}-\d", p) for p in people)
+
+    def test_no_name_email_or_phone_in_the_page_json_or_csv(self, client):
+        outputs = {
+            "page": client.get(reverse(PAGE)).content.decode(),
+            "json": client.get(reverse(JSON)).content.decode(),
+            "csv": client.get(reverse(CSV)).content.decode("utf-8-sig"),
+            "about": client.get(reverse(ABOUT)).content.decode(),
+        }
+        payload = json.loads(outputs["json"])
+        assert len(payload["items"]) == 7  # the demo's started partnerships
+        validator().validate(payload)
+        leaks = {
+            (where, value)
+            for value in personal_data()
+            for where, text in outputs.items()
+            if value in text or value.replace(" ", "") in text.replace(" ", "")
+        }
+        assert leaks == set()
+
+    def test_the_build_costs_the_same_queries_as_with_two_cases(self, django_assert_num_queries):
+        with django_assert_num_queries(BUILD_QUERIES):
+            register = build_register()
+        assert len(register.items) == 7

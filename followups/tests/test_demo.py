@@ -15,7 +15,6 @@ import io
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -271,21 +270,6 @@ class TestFollowUpStory:
         body = to_anna[0].body
         assert "Fritidsbanken" in body and "Agera" in body
         assert not reminders.filter(sent_at__isnull=True).exists()
-
-    def test_loading_again_changes_nothing_in_the_follow_up(self):
-        labels = ("followups", "iop")
-        before = {
-            m._meta.label: m._default_manager.count()
-            for m in apps.get_models()
-            if m._meta.app_label in labels
-        }
-        assert "nothing changed" in run_demo_data()
-        after = {
-            m._meta.label: m._default_manager.count()
-            for m in apps.get_models()
-            if m._meta.app_label in labels
-        }
-        assert after == before
 
 
 def test_the_coming_thursday():

@@ -104,16 +104,6 @@ def csv_rows(content: bytes) -> list[list[str]]:
 # --- The demo: no personal data (first: the module's own cases are built after it) --------- --------------------------------------------------------------
 
 
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    from tests.test_demo_data import run_demo_data
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        run_demo_data()
-        yield
-        transaction.set_rollback(True)
-
-
 def personal_data() -> set[str]:
     """Every name, e-mail address and phone number of a person in the database: the users,
     the organisations' contact persons, the parties' signatories and contacts, the
@@ -141,42 +131,6 @@ def personal_data() -> set[str]:
     for row in Organisation.objects.values_list("email", "phone"):
         found |= set(row)
     return {value.strip() for value in found if value and value.strip()}
-
-
-@pytest.mark.usefixtures("demo")
-class TestDemoHasNoPersonalData:
-    def test_the_demo_people_are_found_to_search_for(self):
-        from iop.management.commands.demo_data import DEMO_USERS
-
-        people = personal_data()
-        for user in DEMO_USERS:
-            if user.last_name:
-                assert f"{user.first_name} {user.last_name}" in people
-        assert "Lars Öberg" in people  # Fritidsbanken's contact person (partners.demo_story)
-        assert any("@" in p for p in people) and any(re.search(r"\d{3}-\d", p) for p in people)
-
-    def test_no_name_email_or_phone_in_the_page_json_or_csv(self, client):
-        outputs = {
-            "page": client.get(reverse(PAGE)).content.decode(),
-            "json": client.get(reverse(JSON)).content.decode(),
-            "csv": client.get(reverse(CSV)).content.decode("utf-8-sig"),
-            "about": client.get(reverse(ABOUT)).content.decode(),
-        }
-        payload = json.loads(outputs["json"])
-        assert len(payload["items"]) == 7  # the demo's started partnerships
-        validator().validate(payload)
-        leaks = {
-            (where, value)
-            for value in personal_data()
-            for where, text in outputs.items()
-            if value in text or value.replace(" ", "") in text.replace(" ", "")
-        }
-        assert leaks == set()
-
-    def test_the_build_costs_the_same_queries_as_with_two_cases(self, django_assert_num_queries):
-        with django_assert_num_queries(BUILD_QUERIES):
-            register = build_register()
-        assert len(register.items) == 7
 
 
 # --- Built by the factories -------------------------------------------------------------------
