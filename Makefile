@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON := .venv/bin/python
 
-.PHONY: help run test setup lint format migrations demo ci
+.PHONY: help run test setup lint format migrations demo ci audit lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -22,6 +22,7 @@ lint: setup ## ruff, the import contract, the state diagrams and the missing-mig
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports --no-cache
+	.venv/bin/bandit -q -c pyproject.toml -r . --severity-level medium
 	$(PYTHON) manage.py workflow_diagram --check
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
@@ -38,3 +39,9 @@ demo: setup ## Load the demo data into the database (idempotent)
 
 ci: ## What CI runs: lint, tests on PostgreSQL and Redis, and a smoke test of `make run`
 	@bash .ci/run
+
+audit: setup ## Known vulnerabilities in the installed packages (pip-audit; needs PyPI's advisory service)
+	@scripts/audit.sh
+
+lock: setup ## Re-pin requirements.lock (exact versions with hashes) after changing pyproject.toml
+	scripts/lock.sh

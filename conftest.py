@@ -64,6 +64,51 @@ def pytest_configure(config):
             f"--dist {dist} reorders the tests, and a test that needs the role groups would "
             "run after a transactional test's flush: use --dist load (conftest.py)"
         )
+    if config.getoption("nomigrations", default=False):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(replay_data_migrations, dispatch_uid="tests-replay-data-migrations")
+
+
+# The apps whose data migrations the test databases replay (third-party ones create no rows a
+# test needs, and some of theirs only make sense on the schema of their time).
+OWN_APPS = {"iop", "partners", "agreements", "decisions", "followups", "finance", "oversight"}
+
+
+def replay_data_migrations(sender, using, **kwargs):
+    """The test databases are made from the models (``--no-migrations``, in pyproject.toml's
+    addopts), not by running the 70-odd migrations: rendering the migration states took each
+    xdist worker most of a minute. What the migrations do besides the schema, their RunPython
+    steps (the role groups and their permissions, the periodic tasks, the reminder settings
+    row), runs here, on every test database, once its tables exist: in migration order, with
+    the final state's models (on an empty database a data step finds nothing else to convert).
+    The migrations themselves are applied in full by `make run` (CI's smoke test), the fault
+    tests' own PostgreSQL, and checked against the models by ``makemigrations --check``."""
+    from django.apps import apps
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+    from django.test.utils import override_settings
+
+    if sender is not list(apps.get_app_configs())[-1]:
+        return  # post_migrate comes once per app: run after the last
+    with override_settings(MIGRATION_MODULES={}):
+        loader = MigrationLoader(None)
+    plan = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
+    steps = [
+        operation.code
+        for node in plan
+        if node[0] in OWN_APPS
+        for operation in loader.graph.nodes[node].operations
+        if isinstance(operation, RunPython)
+    ]
+    state_apps = loader.project_state().apps
+    connection = connections[using]
+    with connection.schema_editor() as schema_editor:
+        for code in steps:
+            code(state_apps, schema_editor)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -79,17 +124,25 @@ def media_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """Make the serialized database contents (for ``serialized_rollback``) visible from every
     connection object. Django keeps them on the connection, and connections are per context;
     Playwright's sync API runs the browser tests in another context than the tests before
     them, so a browser test that followed an ordinary database test found nothing to restore
-    after the previous browser test's flush (the role groups were gone)."""
+    after the previous browser test's flush (the role groups were gone).
+
+    Django serializes only the apps that have migrations, and under ``--no-migrations`` none
+    has: the contents are serialized again here with the migrations visible."""
     from django.db import connections
+    from django.test.utils import override_settings
 
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
+            if request.config.getoption("nomigrations", default=False):
+                with django_db_blocker.unblock(), override_settings(MIGRATION_MODULES={}):
+                    contents = connections[alias].creation.serialize_db_to_string()
+                connections[alias]._test_serialized_contents = contents
             type(connections[alias])._test_serialized_contents = contents
 
 

@@ -77,7 +77,7 @@ def _archive_metadata_class() -> type:
         extension schema. The catalogue's ``/Lang`` is written by WeasyPrint from ``lang``."""
 
         def generate_rdf_metadata(self, *args, **kwargs) -> bytes:
-            rdf = fromstring(super().generate_rdf_metadata(*args, **kwargs))
+            rdf = fromstring(super().generate_rdf_metadata(*args, **kwargs))  # nosec B314  # WeasyPrint's own XMP
             if self.lang:
                 description = SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
                 language = SubElement(description, f"{{{_DC}}}language")
