@@ -7,7 +7,9 @@ class IopConfig(AppConfig):
     verbose_name = _("IOP cases")
 
     def ready(self) -> None:
-        from . import selectors, workflow
+        from . import audit, auth_backends, selectors, session_timeout, workflow  # noqa: F401
+
+        # auth_backends and session_timeout hold signal receivers (issue 12).
 
         selectors.register_start_queues()
         workflow.register_demo(key="iop", play="iop.demo.play", order=10)

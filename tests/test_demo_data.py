@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -149,11 +150,11 @@ def row_counts() -> dict[str, int]:
 
 def test_running_twice_changes_nothing_and_keeps_a_password_the_user_changed():
     first = run_demo_data()
-    counts = row_counts()
     latest_event = CaseEvent.objects.latest("pk").pk
     anna = get_user_model().objects.get(username="anna")
     anna.set_password("annas-eget-losenord")
-    anna.save()
+    anna.save()  # a row of the user's history: when the password changed
+    counts = row_counts()
 
     second = run_demo_data()
 
@@ -281,7 +282,9 @@ class TestDemoData:
 
     @pytest.mark.parametrize("demo_user", DEMO_USERS, ids=lambda u: u.username)
     def test_every_demo_user_can_log_in(self, client, demo_user):
-        assert client.login(username=demo_user.username, password=DEMO_PASSWORD)
+        assert client.login(
+            request=HttpRequest(), username=demo_user.username, password=DEMO_PASSWORD
+        )
         response = client.get("/")
         assert response.status_code == 200
         assert demo_user.full_name in response.content.decode()
@@ -319,7 +322,7 @@ class TestDemoAgreements:
             (SectionKey.ECONOMY, "erik"),
             ("", "erik"),
         }
-        client.login(username="erik", password=DEMO_PASSWORD)
+        client.login(request=HttpRequest(), username="erik", password=DEMO_PASSWORD)
         queue = client.get(reverse("agreements:review_queue"))
         assert queue.status_code == 200
         assert _case("Suicide Zero").registry_number in queue.content.decode()

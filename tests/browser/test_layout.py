@@ -146,8 +146,10 @@ def test_logout_ends_the_session(page, live_server, login, assert_accessible, of
 
     page.locator("#logout-form").get_by_role("button").click()
 
-    expect(page).to_have_url(url_is(live_server, LOGIN_URL))
+    # "You are logged out", with the way back in.
+    expect(page).to_have_url(url_is(live_server, reverse("logged_out")))
     expect(page.locator("#logout-form")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Logga in", re.I)).first).to_be_visible()
     assert_accessible(page)
     page.goto("/")
     expect(page).to_have_url(url_is(live_server, LOGIN_URL))
