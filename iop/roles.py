@@ -55,7 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.JURIST: VIEW_ALL + LEGAL_REVIEW,
     Role.SECRETARY: VIEW_ALL + ["iop.record_decision"],
     Role.FINANCE: VIEW_ALL,
-    Role.AUDITOR: VIEW_ALL,
+    # The audit log of access decisions (iop.services.audit), in the admin.
+    Role.AUDITOR: VIEW_ALL + ["iop.view_auditevent"],
 }
 
 

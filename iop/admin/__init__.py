@@ -10,4 +10,4 @@ services.
 Importing the modules registers their admins.
 """
 
-from . import case, checklist, documents, events, reference, registry, users  # noqa: F401
+from . import audit, case, checklist, documents, events, reference, registry, users  # noqa: F401

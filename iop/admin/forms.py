@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext as _
 
+from partners.ui import IdsChoiceField
 from partners.uploads import validate_document_upload
 
 from ..forms.people import PEOPLE_FIELDS, check_substitute, offer_case_officers
@@ -27,6 +28,8 @@ class CaseAdminForm(forms.ModelForm):
         model = Case
         fields = (*DETAIL_FIELDS, *PEOPLE_FIELDS)
         widgets = {"public_bodies": forms.CheckboxSelectMultiple}
+        # An id beyond the database's range is "not one of the choices", not a server error.
+        field_classes = {"organisations": IdsChoiceField, "public_bodies": IdsChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
