@@ -7,24 +7,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from kombu.exceptions import OperationalError
-
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
 def _publish(task, *args) -> None:
-    """Send ``task`` after commit; while the broker is down the save still stands, and what was
-    not printed is printed on demand (the pages and the package print what is missing)."""
+    """Send ``task`` after commit through the hub's outbox: while the broker is down the save
+    still stands and the task waits in ``iop.PendingTask`` until the broker is back (and what
+    was not printed is printed on demand anyway: the pages and the package print what is
+    missing)."""
+    from iop.services.outbox import publish_on_commit
 
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except OperationalError:  # pragma: no cover - broker down
-            logger.warning("Broker unavailable: %s%r not queued", task.name, args)
-
-    transaction.on_commit(send)
+    publish_on_commit(task, *args)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -54,13 +48,14 @@ def schedule_meeting_minutes(meeting_id: int) -> None:
 
 
 # No automatic retry: a failed package says why on the meeting's page, with "try again".
-@shared_task
-def build_meeting_package(package_id: int) -> bool:
+@shared_task(bind=True)
+def build_meeting_package(self, package_id: int) -> bool:
     """Make the queued meeting package ``package_id`` by merging the stored PDFs. Returns
-    whether this run made it (a duplicate delivery finds it claimed or made: False)."""
+    whether this run made it (a duplicate delivery finds it claimed or made: False; the same
+    message redelivered after its worker was killed makes it)."""
     from .services.package import package_build
 
-    return package_build(package_id=package_id)
+    return package_build(package_id=package_id, attempt=self.request.id or "")
 
 
 def schedule_meeting_package(package_id: int) -> None:

@@ -71,3 +71,12 @@ def clean_broker_folder(max_age_hours: int = 24) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+@shared_task
+def resend_pending_tasks() -> int:
+    """Send again the tasks the broker could not take (``iop.services.outbox``); beat runs it
+    every minute. Returns how many went."""
+    from .services.outbox import resend_pending
+
+    return resend_pending()

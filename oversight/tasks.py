@@ -7,9 +7,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from kombu.exceptions import OperationalError
-
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +21,9 @@ def build_dossier(export_id: int) -> bool:
 
 
 def schedule_build(export_id: int) -> None:
-    """Send the build after commit; while the broker is down the export stays queued, and after
-    ``ABANDONED_AFTER`` it counts as failed so that it can be asked for again."""
+    """Send the build after commit through the hub's outbox: while the broker is down the
+    export stays queued and the task waits in ``iop.PendingTask`` until the broker is back (and
+    after ``ABANDONED_AFTER`` it counts as failed so that it can be asked for again)."""
+    from iop.services.outbox import publish_on_commit
 
-    def send() -> None:
-        try:
-            build_dossier.delay(export_id)
-        except OperationalError:  # pragma: no cover - broker down
-            logger.warning("Broker unavailable: dossier export %s not queued", export_id)
-
-    transaction.on_commit(send)
+    publish_on_commit(build_dossier, export_id)

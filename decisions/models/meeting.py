@@ -128,6 +128,9 @@ class MeetingPackage(models.Model):
         verbose_name=_("requested by"),
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The Celery delivery (task id) making the package: the broker hands the same message
+    # again only when the worker that had it was lost, and that redelivery takes over.
+    claimed_by = models.CharField(_("claimed by"), max_length=255, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

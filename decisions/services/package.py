@@ -165,15 +165,23 @@ def package_request(*, meeting: Meeting, actor: Any, force: bool = False) -> Mee
 
 
 @transaction.atomic
-def _claim(package_id: int) -> MeetingPackage | None:
+def _claim(package_id: int, attempt: str = "") -> MeetingPackage | None:
     package = MeetingPackage.objects.select_for_update().filter(pk=package_id).first()
-    if package is None or package.status != PackageStatus.QUEUED:
+    if package is None:
         return None
+    if attempt and package.status == PackageStatus.RUNNING and package.claimed_by == attempt:
+        # The message that claimed it, delivered again: the broker does that only when the
+        # worker that had it was lost (killed, out of memory; acks late), so that attempt is
+        # dead and this one starts over. Another message (a second click) finds it claimed.
+        logger.warning("Meeting package %s: its worker was lost; building it again", package_id)
+    elif package.status != PackageStatus.QUEUED:
+        return None
+    package.claimed_by = attempt
     package.status = PackageStatus.RUNNING
     package.stage = PackageStage.DOCUMENTS
     package.progress = 5
     package.started_at = timezone.now()
-    package.save(update_fields=["status", "stage", "progress", "started_at"])
+    package.save(update_fields=["status", "stage", "progress", "started_at", "claimed_by"])
     return package
 
 
@@ -196,13 +204,14 @@ class PackageError(Exception):
     """What stops a package, in words the secretary reads on the page."""
 
 
-def package_build(*, package_id: int) -> bool:
+def package_build(*, package_id: int, attempt: str = "") -> bool:
     """Make the queued package ``package_id``: print what is missing, print the agenda and
     its table of contents, merge the stored PDFs and add bookmarks and page labels, store the
     file. Returns whether this call made it: a package already claimed, made or failed is left
     as it is (a duplicate delivery, a second worker). A failure is recorded on the package,
-    with its reason, for the page to show."""
-    package = _claim(package_id)
+    with its reason, for the page to show. ``attempt`` names the delivery (the Celery task
+    id): the same delivery again takes over the package its lost worker left running."""
+    package = _claim(package_id, attempt)
     if package is None:
         return False
     try:

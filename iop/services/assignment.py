@@ -22,12 +22,13 @@ def record_assignment(
 ) -> CaseEvent:
     """The timeline's entry for a new case officer; the officer is told after commit."""
     from ..tasks import notify_officer_assigned
+    from .outbox import publish_on_commit
 
     event = record_event(
         case=case, kind=CaseEventKind.ASSIGNMENT, actor=actor, assignee=officer, note=note
     )
     if officer.pk != getattr(actor, "pk", None):
-        transaction.on_commit(lambda: notify_officer_assigned.delay(event.pk))
+        publish_on_commit(notify_officer_assigned, event.pk)
     return event
 
 

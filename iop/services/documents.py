@@ -13,6 +13,7 @@ while a number is drawn, and a failed registration gives its number back.
 from __future__ import annotations
 
 import datetime
+import errno
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.diarium import Matter, Registration
 from partners.models import OrganisationDocument
@@ -81,9 +83,28 @@ def case_document_register(
     )
     document.full_clean(exclude=["file"])
     document._history_user = actor
-    document.save()
+    try:
+        document.save()
+    except OSError as error:
+        # The transaction rolls back: no document, registry line or timeline entry.
+        raise_if_disk_full(error)
+        raise
     diarium_attach(entry=entry, document=document, actor=actor)
     return document
+
+
+# What a user reads when the file cannot be stored because the disk (or the quota) is full.
+DISK_FULL_MESSAGE = gettext_lazy(
+    "The file could not be stored because the server's disk is full. Nothing was registered: "
+    "try again later, and tell the administrator if it happens again."
+)
+
+
+def raise_if_disk_full(error: OSError) -> None:
+    """A full disk as the form's error (``ValidationError``); any other OSError is left to
+    the caller (a server error)."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise ValidationError(DISK_FULL_MESSAGE, code="disk_full") from error
 
 
 def organisation_document_matter(*, case: Case, organisation: Any, actor: Any) -> Matter:

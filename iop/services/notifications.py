@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from kombu.exceptions import OperationalError
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -93,16 +91,17 @@ def notify(
 
 
 def _schedule_emails(notification_ids: list[int]) -> None:
-    """After commit: hand each e-mail to Celery. A broker that is down loses no data (the rows
-    are saved, unmailed), so the error is logged, not raised into the request that saved."""
+    """After commit: hand each e-mail to Celery through the outbox. A broker that is down loses
+    nothing (the rows are saved, unmailed, and the task waits in ``iop.PendingTask`` until the
+    broker is back), so the error is logged, not raised into the request that saved."""
     from ..tasks import send_notification_email
+    from .outbox import publish
 
     for notification_id in notification_ids:
-        try:
-            send_notification_email.delay(notification_id)
-        except (OperationalError, OSError):
-            logger.exception(
-                "Could not queue the e-mail of notification %s; it stays unmailed",
+        if not publish(send_notification_email, notification_id):
+            logger.error(
+                "Could not queue the e-mail of notification %s; it stays unmailed until the "
+                "outbox re-sends it",
                 notification_id,
             )
 
