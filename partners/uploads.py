@@ -6,22 +6,32 @@ and OpenDocument (.odt) files are ZIP archives; ``filetype`` recognises them onl
 order of their first entries, and it takes a macro-enabled Word file (.docm) for a .docx.
 So every ZIP is opened and identified by the entry the standards define: OpenDocument's
 ``mimetype`` entry, Office Open XML's ``[Content_Types].xml``.
+
+Past the type, the content is checked for what could harm whoever opens it (OWASP ASVS V12):
+a PDF must be one all through (a ``%PDF-`` header followed by HTML is refused) and may carry
+no active content (JavaScript, launch actions, embedded files); a ZIP-based document may hold
+no macros (``vbaProject.bin``) and must not inflate out of proportion (a zip bomb).
+``SizeLimitUploadHandler`` stops a file past ``MAX_UPLOAD_SIZE`` while it is still arriving.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import filetype
+import pikepdf
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
-from django.utils.text import format_lazy
+from django.utils.text import format_lazy, get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +73,22 @@ _ZIP_OTHER = _(
     "e.g. a document with macros"
 )
 _PROGRAM = _("a Windows program (.exe)")
+
+# ZIP archives: a Word or OpenDocument text has a few dozen entries and inflates a few times
+# over; anything far past that is a zip bomb, not a document.
+_MAX_ZIP_ENTRIES = 1000
+_MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
+_MAX_ZIP_RATIO = 100
+_MACRO_ENTRY = "vbaproject.bin"
+# What a browser would take for a web page if it sniffed the file (looked for in the head).
+_HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<head", b"<iframe", b"<svg")
+# PDF names that run something or carry another file: JavaScript (/JS, /JavaScript, and the
+# /OpenAction or /AA that would start it), /Launch (a program), embedded files.
+_PDF_ACTIVE_NAMES = frozenset(
+    {"/JS", "/JavaScript", "/AA", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia"}
+)
+# Longest stored file name (the storage adds directories and, on a clash, a suffix).
+MAX_NAME_LENGTH = 100
 
 
 def _read_head(file) -> bytes:
@@ -106,6 +132,7 @@ def sniff(file) -> tuple[str | None, str]:
     head = _read_head(file)
     guess = filetype.guess(head) if head else None
     if head.startswith(b"PK\x03\x04"):
+        _check_zip_archive(file)
         code = _zip_document_code(file)
         if code:
             return code, FILE_TYPES[code].mime
@@ -121,6 +148,174 @@ def sniff(file) -> tuple[str | None, str]:
     if guess.extension == "exe":
         return None, str(_PROGRAM)
     return None, f"{guess.mime}, .{guess.extension}"
+
+
+def _check_zip_archive(file) -> None:
+    """Refuses macros anywhere in the archive and archives that inflate like a zip bomb; reads
+    only the central directory (nothing is inflated)."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError):
+        return  # not a readable archive: the type check refuses it
+    finally:
+        file.seek(0)
+    if any(
+        os.path.basename(e.filename.replace("\\", "/")).lower() == _MACRO_ENTRY for e in entries
+    ):
+        raise ValidationError(
+            _(
+                "The file %(name)s contains macros (program code), which cannot be uploaded. "
+                "Save the document without macros (as .docx or .odt) or as PDF and choose it again."
+            ),
+            code="macros",
+            params={"name": file.name},
+        )
+    inflated = sum(e.file_size for e in entries)
+    packed = max(sum(e.compress_size for e in entries), 1)
+    if (
+        len(entries) > _MAX_ZIP_ENTRIES
+        or inflated > _MAX_ZIP_UNCOMPRESSED
+        or inflated / packed > _MAX_ZIP_RATIO
+    ):
+        raise ValidationError(
+            _(
+                "The file %(name)s unpacks to far more than a document does (it may be a zip "
+                "bomb), so it cannot be uploaded. Save the document again, or as PDF, and "
+                "choose it again."
+            ),
+            code="zip_bomb",
+            params={"name": file.name},
+        )
+
+
+def _pdf_refusal(file) -> ValidationError | None:
+    """Why the PDF cannot be accepted, or None: a web page behind a PDF header, a file that is
+    not a PDF past its first bytes, or active content in any object (object streams included:
+    pikepdf reads the whole file, bounded by MAX_UPLOAD_SIZE)."""
+    head = _read_head(file).lower()
+    if any(marker in head for marker in _HTML_MARKERS):
+        return ValidationError(
+            _(
+                "The file %(name)s begins like a PDF but contains a web page (HTML). Only real "
+                "PDF documents can be uploaded: export the document as PDF and choose it again."
+            ),
+            code="pdf_html",
+            params={"name": file.name},
+        )
+    file.seek(0)
+    try:
+        with pikepdf.open(getattr(file, "file", file)) as pdf:
+            active = _pdf_active_content(pdf)
+    except (pikepdf.PdfError, ValueError, OSError):
+        return ValidationError(
+            _(
+                "The file %(name)s begins like a PDF but is not a readable PDF document; it may "
+                "be damaged or something else renamed. Export the document as PDF again and "
+                "choose it again."
+            ),
+            code="pdf_damaged",
+            params={"name": file.name},
+        )
+    finally:
+        file.seek(0)
+    if active:
+        return ValidationError(
+            _(
+                "The file %(name)s contains scripts, actions or embedded files (%(found)s), "
+                "which cannot be uploaded. Print or export the document to a plain PDF "
+                "without them and choose it again."
+            ),
+            code="pdf_active",
+            params={"name": file.name, "found": ", ".join(sorted(active))},
+        )
+    return None
+
+
+def _pdf_active_content(pdf: pikepdf.Pdf) -> set[str]:
+    """The active-content names found as a key or a name value anywhere: in every object of
+    the file and the dictionaries and arrays written directly inside them."""
+    found: set[str] = set()
+
+    def visit(obj) -> None:
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            found.update(k for k in obj if k in _PDF_ACTIVE_NAMES)
+            children = obj.values()
+        elif isinstance(obj, pikepdf.Array):
+            children = obj
+        else:
+            return
+        for child in children:
+            if isinstance(child, pikepdf.Name):
+                if str(child) in _PDF_ACTIVE_NAMES:
+                    found.add(str(child))
+            elif isinstance(child, pikepdf.Object) and not child.is_indirect:
+                visit(child)  # an indirect object is visited as itself
+
+    for obj in pdf.objects:
+        visit(obj)
+    return found
+
+
+def safe_upload_name(name: str) -> str:
+    """The uploaded file's name fit to store: no directories, only letters, digits, ``-_.``
+    (``get_valid_filename``), at most MAX_NAME_LENGTH characters with its extension kept."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    try:
+        cleaned = get_valid_filename(base)
+    except Exception:  # SuspiciousFileOperation for "", "." and ".."
+        cleaned = "fil"
+    stem, ext = os.path.splitext(cleaned)
+    ext = ext[:10]
+    return (stem[: MAX_NAME_LENGTH - len(ext)] or "fil") + ext
+
+
+class OversizedUpload(InMemoryUploadedFile):
+    """Stands for a file that was cut off at MAX_UPLOAD_SIZE while arriving: no content, and
+    the size received, so that the form's UploadValidator refuses it with its size message."""
+
+    def __init__(self, *, field_name: str, name: str, content_type: str, size: int):
+        super().__init__(io.BytesIO(b""), field_name, name, content_type, size, None)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: passes a file's data on to the memory or temporary-file
+    handler only up to MAX_UPLOAD_SIZE; past it, the rest is counted and dropped, and the
+    file arrives as an empty ``OversizedUpload`` of the size sent. A 2 GB POST never reaches
+    the disk; the web server's own limit (nginx ``client_max_body_size``) ends it sooner."""
+
+    def new_file(
+        self,
+        field_name,
+        file_name,
+        content_type,
+        content_length,
+        charset=None,
+        content_type_extra=None,
+    ):
+        super().new_file(
+            field_name, file_name, content_type, content_length, charset, content_type_extra
+        )
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.MAX_UPLOAD_SIZE:
+            return None  # later handlers get nothing more
+        return raw_data
+
+    def file_complete(self, file_size):
+        if self.received <= settings.MAX_UPLOAD_SIZE:
+            return None  # the next handler hands over the file
+        return OversizedUpload(
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+        )
 
 
 def extension_of(name: str) -> str:
@@ -199,6 +394,8 @@ class UploadValidator:
             )
         code, found = sniff(file)
         if code == expected.code:
+            if code == PDF.code and (refusal := _pdf_refusal(file)) is not None:
+                raise refusal
             return
         if code is None and not found:
             raise ValidationError(

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
 
 # What `docker compose` would substitute for ${...} when only the required variables are set.
-COMPOSE_SHELL = {"SECRET_KEY": "s" * 50}
+COMPOSE_SHELL = {"SECRET_KEY": "s" * 50, "POSTGRES_PASSWORD": "p" * 32}
 
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -149,3 +149,23 @@ def test_production_secrets_are_required_not_defaulted():
     assert raw["SECRET_KEY"].startswith("${SECRET_KEY:?")
     with pytest.raises(AssertionError, match="SECRET_KEY is required"):
         interpolate(raw["SECRET_KEY"], {})
+    # No default database password: compose stops unless one is given.
+    for value in (raw["DATABASE_URL"], service("db")["environment"]["POSTGRES_PASSWORD"]):
+        with pytest.raises(AssertionError, match="POSTGRES_PASSWORD is required"):
+            interpolate(value, {"SECRET_KEY": "s" * 50})
+
+
+def test_only_web_is_published_and_only_on_the_hosts_loopback():
+    # The reverse proxy on the host reaches gunicorn; no other machine does, and the database
+    # and Redis are reached only inside the compose network.
+    assert service("web")["ports"] == ["127.0.0.1:8000:8000"]
+    for name in ("worker", "beat", "db", "redis"):
+        assert "ports" not in service(name), f"{name} publishes a port"
+
+
+def test_gunicorn_trusts_forwarded_headers_only_from_the_proxy():
+    web = command("web")
+    assert '"*"' not in web and "'*'" not in web
+    assert '--forwarded-allow-ips "127.0.0.1"' in interpolate(web, COMPOSE_SHELL)
+    proxy = {**COMPOSE_SHELL, "FORWARDED_ALLOW_IPS": "172.18.0.1"}
+    assert '--forwarded-allow-ips "172.18.0.1"' in interpolate(web, proxy)

@@ -27,6 +27,7 @@ from oversight.dossier import HISTORY_SOURCES, case_dossier, case_history, histo
 from oversight.models import DossierDownload, DossierExport, ExportStatus
 from oversight.services import exports
 from oversight.services.dossier_zip import HISTORY_CSV, INDEX, REGISTRY_CSV, defuse
+from partners.tests.upload_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,13 @@ STAFF = ["officer", "coordinator", "jurist", "secretary", "auditor", "finance"]
 EXPORTERS = {"coordinator", "auditor"}
 
 
-def register_document(case, title="Verksamhetsberättelse 2026", data=b"%PDF-1.4 dokument"):
+def register_document(case, title="Verksamhetsberättelse 2026", data=None):
     return case_document_register(
         actor=case.officer,
         case=case,
         kind=CaseDocument.Kind.ANNUAL_REPORT,
         title=title,
-        file=ContentFile(data, name="rapport.pdf"),
+        file=ContentFile(data or pdf_bytes(), name="rapport.pdf"),
     )
 
 
@@ -274,7 +275,7 @@ def test_the_zip_holds_everything_and_its_history_equals_the_case_history(case, 
     entries = list(RegistryEntry.objects.filter(case=case))
     documents = [n for n in names if n.startswith("handlingar/")]
     assert len(documents) == len(entries)
-    assert b"%PDF-1.4 dokument" in [archive.read(n) for n in documents]
+    assert pdf_bytes() in [archive.read(n) for n in documents]
     rows = csv_rows(archive.read(HISTORY_CSV))
     assert rows[1:] == [[defuse(v) for v in r.values()] for r in case_history(case)]
     registry = csv_rows(archive.read(REGISTRY_CSV))

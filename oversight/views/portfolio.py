@@ -102,7 +102,7 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     sections = [
         {
             "table": table,
-            "svg": None if table.is_empty else charts.render_chart(table),
+            "svg": None if table.is_empty else charts.render_chart(table, nonce=request.csp_nonce),
             "export_query": query,
             **_cells(table),
         }

@@ -15,6 +15,7 @@ from iop.models import CaseDocument
 from iop.services import case_document_register
 from oversight.models import DossierDownload, DossierExport, ExportStatus
 from oversight.services import exports
+from partners.tests.upload_files import pdf_bytes
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,7 +31,7 @@ def case():
         case=case,
         kind=CaseDocument.Kind.ANNUAL_REPORT,
         title="Verksamhetsberättelse 2026",
-        file=ContentFile(b"%PDF-1.4 rapport", name="rapport.pdf"),
+        file=ContentFile(pdf_bytes(), name="rapport.pdf"),
     )
     return case
 

@@ -1,0 +1,1 @@
+"""The project's own middleware (listed in iop/settings/base.py MIDDLEWARE)."""
