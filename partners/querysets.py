@@ -18,7 +18,8 @@ class OrganisationQuerySet(models.QuerySet):
     def search(self, query: str) -> OrganisationQuerySet:
         """Name or city containing the words, or an organisation number typed with or
         without the hyphen (a part of it is enough)."""
-        query = (query or "").strip()
+        # PostgreSQL refuses a NUL byte in a text parameter (a server error, not "no match").
+        query = (query or "").replace("\x00", "").strip()
         if not query:
             return self
         condition = Q(name__icontains=query) | Q(city__icontains=query)

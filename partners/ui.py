@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .users import display_name
 
-__all__ = ["KronorChangeField", "display_name", "form_helper"]
+__all__ = ["IdsChoiceField", "KronorChangeField", "display_name", "form_helper"]
 
 
 def form_helper(form: forms.BaseForm) -> FormHelper:
@@ -23,6 +23,29 @@ def form_helper(form: forms.BaseForm) -> FormHelper:
     helper.form_tag = False
     helper.disable_csrf = True
     return helper
+
+
+_MAX_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A ``ModelMultipleChoiceField`` of integer ids that refuses an id outside the database's
+    range as an invalid choice: Django looks such an id up with ``pk__in``, which SQLite
+    answers with an OverflowError (a server error) instead of "no such row"."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                out_of_range = abs(int(str(pk))) > _MAX_ID
+            except ValueError:
+                continue  # Django's own check names it
+            if out_of_range:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 _NOISE = re.compile(r"[\s\u00a0\u202f]|(kronor|kr)\.?$", re.IGNORECASE)

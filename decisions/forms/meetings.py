@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from iop.models import Committee
+from partners.ui import IdsChoiceField
 
 from ..models import Matter, Meeting
 from ..services.meetings import DOWN, UP
@@ -73,7 +74,7 @@ class MeetingForm(forms.Form):
 class AgendaAddForm(forms.Form):
     """The final matters of the committee that the secretary puts on the agenda."""
 
-    matters = forms.ModelMultipleChoiceField(
+    matters = IdsChoiceField(
         label=_("Matters to put on the agenda"),
         queryset=Matter.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.forms import ContactPersonForm, OrganisationForm
 from partners.models import Organisation
-from partners.ui import form_helper
+from partners.ui import IdsChoiceField, form_helper
 
 from ..models import Case, Committee
 from .people import check_substitute, offer_case_officers
@@ -37,7 +37,7 @@ class InitiativeForm(forms.ModelForm):
     """The initiative itself: organisations, what it is about, the planning sheets and who
     handles it. A new organisation is typed in ``NewOrganisationForm`` beside it."""
 
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = IdsChoiceField(
         label=_("Organisations"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -88,6 +88,9 @@ class InitiativeForm(forms.ModelForm):
         self.fields["committee"].label_from_instance = lambda c: f"{c.name} ({c.public_body})"
         offer_case_officers(self)
         self.fields["substitute"].empty_label = _("No substitute")
+        # Its model default is callable, so Django would add a hidden copy of the initial
+        # value, with the help text's aria-describedby, which a hidden input may not carry.
+        self.fields["received_on"].show_hidden_initial = False
         if not self.is_bound and user.has_perm("iop.handle_case"):
             self.initial.setdefault("officer", user.pk)
         self.helper = form_helper(self)
