@@ -3,7 +3,8 @@
 #
 # Idempotent and fast the second time: it installs only what is missing. System packages come
 # from apt (as root; otherwise it prints the apt-get line to run and stops), Python packages go
-# into .venv with uv, and are reinstalled only when pyproject.toml changes.
+# into .venv with uv, exactly as requirements.lock pins them, and are reinstalled only when
+# the lock changes.
 set -euo pipefail
 
 mode="${1:-run}"
@@ -25,6 +26,9 @@ if [ "$mode" = test ]; then
   # tests that run a real Celery worker (only where there is no Redis server at all).
   packages+=(poppler-utils chromium)
   command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+  # Java and npm for the Nu Html Checker (npm's vnu-jar), which validates the browser tests' pages.
+  command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -49,14 +53,33 @@ if [ ! -x "$python" ]; then
   python3 -m venv "$venv"
 fi
 if [ ! -x "$venv/bin/uv" ]; then
-  "$python" -m pip install --quiet uv
+  # The installer itself at the version the lock pins (the lock keeps it in the venv).
+  "$python" -m pip install --quiet "uv==$(sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)"
 fi
-stamp="$venv/.installed-pyproject.sha256"
-wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+# Exactly the versions CI tested: requirements.lock pins every package, the dependencies'
+# dependencies included, with the hashes of their files (`make lock` re-pins it from
+# pyproject.toml); `uv pip sync` refuses a file whose hash differs and removes what the lock
+# does not list.
+stamp="$venv/.installed-lock.sha256"
+wanted="$(sha256sum requirements.lock | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
-  echo "==> Installing Python packages into $venv"
-  VIRTUAL_ENV="$PWD/$venv" "$venv/bin/uv" pip install --quiet --python "$python" -e ".[dev]"
+  echo "==> Installing Python packages into $venv (requirements.lock)"
+  VIRTUAL_ENV="$PWD/$venv" "$venv/bin/uv" pip sync --quiet --python "$python" --require-hashes \
+    requirements.lock
   echo "$wanted" >"$stamp"
+fi
+
+# --- Node packages (test mode) -----------------------------------------------------------------
+# The Nu Html Checker (vnu-jar) for the browser tests, as package-lock.json pins it; again only
+# when the lock changes. --ignore-scripts: vnu-jar's postinstall would download a Java runtime.
+if [ "$mode" = test ]; then
+  node_stamp=node_modules/.installed-lock.sha256
+  node_wanted="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$node_stamp" 2>/dev/null || true)" != "$node_wanted" ]; then
+    echo "==> Installing Node packages (npm ci)"
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    echo "$node_wanted" >"$node_stamp"
+  fi
 fi
 
 # --- Folders the embedded mode writes to -------------------------------------------------------

@@ -39,6 +39,8 @@ class CaseDocumentForm(AskForFileAgainMixin, forms.ModelForm):
         file.validators.append(validate_document_upload)
         file.help_text = validate_document_upload.help_text
         file.error_messages["required"] = _("Choose the file to upload.")
+        # No hidden copy of the callable default (a hidden input may carry no aria-*).
+        self.fields["received_on"].show_hidden_initial = False
         self.helper = form_helper(self)
 
     def clean_received_on(self):

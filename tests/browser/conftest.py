@@ -34,6 +34,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.browser.html_validator import DocumentLog, HtmlValidator, format_errors
+
 # Playwright's sync API runs an asyncio event loop in the test's thread; Django refuses ORM
 # calls from such a thread unless told that this is intended.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -134,7 +136,9 @@ def login(live_server) -> Callable:
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now and return its WCAG 2.0/2.1 A and AA violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol, which the page's Content-Security-Policy
+        # does not govern (a <script> tag with the code would be refused by it).
+        page.evaluate(AXE_JS.read_text())
     results = page.evaluate(
         """async (tags) => await axe.run(document, {
             runOnly: {type: "tag", values: tags},
@@ -160,17 +164,51 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+@pytest.fixture(scope="session")
+def html_validator():
+    """The Nu Html Checker, one service per test session (tests/browser/html_validator.py)."""
+    validator = HtmlValidator()
+    yield validator
+    validator.stop()
+
+
 @pytest.fixture
-def assert_accessible() -> Callable:
+def document_log(html_validator) -> DocumentLog:
+    return DocumentLog()
+
+
+@pytest.fixture
+def context(context, document_log):
+    """pytest-playwright's browser context, with the HTML of every page it loads kept for
+    ``assert_accessible``."""
+    document_log.watch(context)
+    return context
+
+
+@pytest.fixture
+def assert_accessible(html_validator, document_log) -> Callable:
     """``assert_accessible(page)``: fails, listing every violation and where it is, unless
-    axe-core finds nothing against WCAG 2.0 and 2.1 levels A and AA on the page."""
+    axe-core finds nothing against WCAG 2.0 and 2.1 levels A and AA on the page and the Nu
+    Html Checker no error in the HTML the server sent for it."""
 
     def check(page) -> None:
         violations = axe_violations(page)
-        if violations:
+        html = document_log.html(page)
+        errors = html_validator.errors(html) if html is not None else []
+        if violations or errors:
             pytest.fail(
-                f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
-                + format_violations(violations),
+                (
+                    f"axe-core found {len(violations)} accessibility violation(s) on {page.url}:\n"
+                    + format_violations(violations)
+                    if violations
+                    else ""
+                )
+                + (
+                    f"\nThe Nu Html Checker found {len(errors)} error(s) in {page.url}:\n"
+                    + format_errors(errors)
+                    if errors
+                    else ""
+                ),
                 pytrace=False,
             )
 
