@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-iop.settings.dev}"
 port="${PORT:-8000}"
+# Only this machine reaches the development server unless HOST says otherwise (HOST=0.0.0.0).
+host="${HOST:-127.0.0.1}"
 python=.venv/bin/python
 
 scripts/setup.sh run
@@ -24,7 +26,7 @@ export PYTHONUNBUFFERED=1  # the two logs interleave in order
 # is killed with the whole group. If either service dies, the other is stopped too.
 set -m
 (
-  "$python" manage.py runserver "0.0.0.0:$port" &
+  "$python" manage.py runserver "$host:$port" &
   web=$!
   .venv/bin/celery -A iop worker -B --loglevel=INFO -c 1 &
   worker=$!
