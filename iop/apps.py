@@ -15,6 +15,8 @@ class IopConfig(AppConfig):
         workflow.register_demo(key="iop", play="iop.demo.play", order=10)
         # The organisations' declared grants (partners is below the hub and cannot register).
         workflow.register_demo(key="grants", play="partners.demo.play_grants", order=15)
+        # The audit log's story: a lockout at night, lifted by the coordinator the next morning.
+        workflow.register_demo(key="security", play="iop.demo_security.play", order=70)
         self.serve_documents()
 
     def serve_documents(self) -> None:

@@ -20,9 +20,12 @@ admin.site.site_header = "IOP-stöd"
 admin.site.site_title = "IOP-stöd"
 admin.site.index_title = "Administration"
 
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("halsa/", home.health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (Django admin's).
+    path("favicon.ico", home.favicon, name="favicon"),
     path("tillganglighet/", accessibility.statement, name="accessibility"),  # issue 12
     path("konto/logga-in/", account.StaffLoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),

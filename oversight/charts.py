@@ -134,9 +134,12 @@ def _style(colours: tuple[str, ...]) -> Style:
     )
 
 
-def render_chart(table: Table, *, chart_id: str | None = None, nonce: Any = "") -> SafeString:
-    """The table's chart as inline, accessible SVG; ``nonce`` is the page's CSP nonce, which
-    lets the chart's own ``<style>`` through the policy (style-src allows no inline style)."""
+def render_chart(
+    table: Table, *, chart_id: str | None = None, styles: list[str] | None = None
+) -> SafeString:
+    """The table's chart as inline, accessible SVG. With ``styles``, the chart's own style
+    sheet is taken out of the SVG and appended there, for the page's <head> (under the
+    Content-Security-Policy it needs the page's nonce, which HTML allows only there)."""
     spec = CHARTS[table.slug]
     chart_id = chart_id or f"chart-{table.slug}"
     charted = table.charted
@@ -167,7 +170,7 @@ def render_chart(table: Table, *, chart_id: str | None = None, nonce: Any = "") 
         chart.add(column.label, [_number(v) for v in table.series(i)])
     svg = chart.render(is_unicode=True)
     return accessible_svg(
-        svg, chart_id=chart_id, title=table.title, desc=describe(table, spec), nonce=nonce
+        svg, chart_id=chart_id, title=table.title, desc=describe(table, spec), styles=styles
     )
 
 
@@ -179,7 +182,7 @@ _ROOT_ID = re.compile(r'id="(chart-[0-9a-f-]{36})"')
 
 
 def accessible_svg(
-    svg: str, *, chart_id: str, title: str, desc: str, nonce: Any = ""
+    svg: str, *, chart_id: str, title: str, desc: str, styles: list[str] | None = None
 ) -> SafeString:
     """pygal's SVG made inert and accessible: the scripts, comments and pygal's own tooltip
     titles and descriptions removed; ``role="img"`` with our ``<title>`` and ``<desc>`` first;
@@ -192,12 +195,13 @@ def accessible_svg(
         "//svg:script | //svg:title | //svg:desc | //comment()", namespaces={"svg": SVG}
     ):
         element.getparent().remove(element)
-    # The Content-Security-Policy lets no inline style through: pygal's <style> carries the
-    # page's nonce, and its style="" attributes (the tooltip's "opacity: 0") become the
-    # presentation attributes SVG has for them.
-    if nonce:
+    # The Content-Security-Policy lets no inline style through: pygal's <style> goes to the
+    # page's <head> (with its nonce), and its style="" attributes (the tooltip's
+    # "opacity: 0") become the presentation attributes SVG has for them.
+    if styles is not None:
         for element in root.xpath("//svg:style", namespaces={"svg": SVG}):
-            element.set("nonce", str(nonce))
+            styles.append(element.text or "")
+            element.getparent().remove(element)
     for element in root.xpath("//*[@style]"):
         declarations = element.attrib.pop("style").split(";")
         for prop, _sep, value in (d.partition(":") for d in declarations if d.strip()):

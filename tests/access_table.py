@@ -105,6 +105,7 @@ TABLE: dict[str, Check] = {
     # --- the hub
     "home": Check(get=READ),
     "health": Check(get=PUBLIC),
+    "favicon": Check(get=PUBLIC, note="a redirect to the static icon"),
     "login": Check(get=PUBLIC, post=PUBLIC, note="a logged-in user is sent on (redirect)"),
     "logout": action(everyone(), note="POST only (Django 5); anonymous is sent to the login"),
     "logged_out": Check(get=PUBLIC),

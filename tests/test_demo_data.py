@@ -626,6 +626,36 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 
 @pytest.mark.usefixtures("demo")
+class TestDemoAuditLog:
+    """The security story: the audit log an administrator and the auditor read."""
+
+    def test_twenty_failed_logins_at_night_lock_johan_out_and_karin_lifts_it_next_morning(self):
+        from iop import demo_security
+        from iop.models import AuditEvent
+
+        failed = AuditEvent.objects.filter(event="login_failed", username="johan")
+        assert failed.count() == demo_security.ATTEMPTS
+        assert set(failed.values_list("ip", flat=True)) == {demo_security.ATTACKER_IP}
+        lockout = AuditEvent.objects.get(event="lockout", username="johan")
+        attack = timezone.localtime(lockout.at)
+        assert attack.hour == 22  # late in the evening, six working days ago or so
+        assert 6 <= (timezone.localdate() - attack.date()).days <= 9
+        assert all(event.at <= lockout.at for event in failed)
+        unlock = AuditEvent.objects.get(event="unlock", username="johan")
+        assert unlock.detail["actor"] == "karin"
+        assert timezone.localtime(unlock.at).date() == attack.date() + datetime.timedelta(days=1)
+
+    def test_marias_download_of_her_dossier_export_is_logged(self):
+        from iop.models import AuditEvent
+
+        export = DossierExport.objects.get(case=demo_case(ORGANISATION))
+        download = AuditEvent.objects.get(event="export", username=AUDITOR)
+        assert download.object_id == str(export.pk)
+        assert download.path.endswith(f"/exporter/{export.pk}/")
+        assert download.at > export.requested_at
+
+
+@pytest.mark.usefixtures("demo")
 class TestDemoDossier:
     def test_marias_export_is_built_and_logged(self):
         case = demo_case(ORGANISATION)

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AuditEvent, AuditEventKind
+from ..models.audit import AuditOutcome
 from .base import ReadOnlyAdmin
 
 
@@ -21,12 +22,23 @@ class EventFilter(admin.SimpleListFilter):
         return queryset.filter(event=self.value()) if self.value() else queryset
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return AuditOutcome.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(outcome=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = (
         "at",
         "event_name",
-        "outcome",
+        "outcome_name",
         "username",
         "ip",
         "method",
@@ -35,7 +47,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "object_type",
         "object_id",
     )
-    list_filter = (EventFilter, "outcome", ("at", admin.DateFieldListFilter))
+    list_filter = (EventFilter, OutcomeFilter, ("at", admin.DateFieldListFilter))
     search_fields = ("username", "path")
     date_hierarchy = "at"
     show_full_result_count = False
@@ -58,3 +70,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("event"), ordering="event")
     def event_name(self, obj: AuditEvent) -> str:
         return obj.event_label
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_name(self, obj: AuditEvent) -> str:
+        return obj.outcome_label

@@ -32,6 +32,14 @@ class AuditEventKind(models.TextChoices):
     DOWNLOAD = "download", _("Download")
 
 
+class AuditOutcome(models.TextChoices):
+    """How the request ended, for the admin's labels (not the field's choices either)."""
+
+    SUCCESS = "success", _("Succeeded")
+    FAILURE = "failure", _("Failed")
+    DENIED = "denied", _("Refused")
+
+
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now)
     event = models.CharField(_("event"), max_length=40)
@@ -75,3 +83,10 @@ class AuditEvent(models.Model):
             return str(AuditEventKind(self.event).label)
         except ValueError:
             return self.event
+
+    @property
+    def outcome_label(self) -> str:
+        try:
+            return str(AuditOutcome(self.outcome).label)
+        except ValueError:
+            return self.outcome

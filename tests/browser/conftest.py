@@ -177,21 +177,48 @@ def document_log(html_validator) -> DocumentLog:
     return DocumentLog()
 
 
+class CspViolations(list):
+    """What the browser refused under the Content-Security-Policy, from its console: an
+    inline script or style, an eval, a resource from elsewhere. Every browser test ends with
+    none (the ``context`` fixture), and ``assert_accessible`` checks it on each page."""
+
+    def watch(self, context) -> None:
+        def heard(message) -> None:
+            if "Content Security Policy" in message.text:
+                page = message.page.url if message.page else "?"
+                self.append(f"{page}: {message.text}")
+
+        context.on("console", heard)
+
+    def report(self) -> str:
+        return f"{len(self)} Content-Security-Policy violation(s):\n" + "\n".join(self)
+
+
 @pytest.fixture
-def context(context, document_log):
+def csp_violations() -> CspViolations:
+    return CspViolations()
+
+
+@pytest.fixture
+def context(context, document_log, csp_violations):
     """pytest-playwright's browser context, with the HTML of every page it loads kept for
-    ``assert_accessible``."""
+    ``assert_accessible``, and the console watched for CSP violations (none is allowed)."""
     document_log.watch(context)
-    return context
+    csp_violations.watch(context)
+    yield context
+    if csp_violations:
+        pytest.fail(csp_violations.report(), pytrace=False)
 
 
 @pytest.fixture
-def assert_accessible(html_validator, document_log) -> Callable:
+def assert_accessible(html_validator, document_log, csp_violations) -> Callable:
     """``assert_accessible(page)``: fails, listing every violation and where it is, unless
     axe-core finds nothing against WCAG 2.0 and 2.1 levels A and AA on the page and the Nu
     Html Checker no error in the HTML the server sent for it."""
 
     def check(page) -> None:
+        if csp_violations:
+            pytest.fail(csp_violations.report(), pytrace=False)
         violations = axe_violations(page)
         html = document_log.html(page)
         errors = html_validator.errors(html) if html is not None else []
