@@ -469,6 +469,30 @@ def run(args: argparse.Namespace, started: float) -> None:
         pairs.append(
             ("stage = active", f"{register_url}?status=active", f"{admin_url}?status__exact=active")
         )
+    from iop.models import Committee
+
+    committee = Committee.objects.order_by("pk").first()
+    if "committee" in filters and committee is not None:
+        pairs.append(
+            (
+                "committee = one",
+                f"{register_url}?committee={committee.pk}",
+                f"{admin_url}?committee__id__exact={committee.pk}",
+            )
+        )
+    if "officer" in str(case_admin.list_filter):
+        officer_pk = data["many"].pk
+        pairs.append(
+            (
+                "officer = one (500 cases)",
+                f"{register_url}?officer={officer_pk}",
+                f"{admin_url}?officer__id__exact={officer_pk}",
+            )
+        )
+    if "registry_year" in filters:
+        pairs.append(
+            ("year = 2025", f"{register_url}?year=2025", f"{admin_url}?registry_year=2025")
+        )
     deep = min(100, args.cases // PAGE_SIZE)  # the admin counts its pages from 0
     pairs.append((f"page {deep}", f"{register_url}?page={deep}", f"{admin_url}?p={deep - 1}"))
     times = interleaved(client, [(r, a) for _, r, a in pairs], args.runs)

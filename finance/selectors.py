@@ -207,12 +207,15 @@ def _rows(
     today: datetime.date,
     public_body: PublicBody | None = None,
     with_released: bool = False,
+    lines: dict[int, dict[int, Timeline]] | None = None,
 ) -> list[PlanRow]:
-    """The plan rows of ``cases`` in ``years``: timelines (4 queries), public bodies,
-    frequencies (2), payments, holds (1 each)."""
+    """The plan rows of ``cases`` in ``years``: timelines (4 queries, none when the caller
+    passes ``lines``, the cases' ``timelines()``), public bodies, frequencies (2), payments,
+    holds (1 each)."""
     years = sorted(set(years))
     case_ids = [c.pk for c in cases]
-    lines = timelines(case_ids)
+    if lines is None:
+        lines = timelines(case_ids)
     body_ids = {b for per_body in lines.values() for b in per_body}
     if public_body is not None:
         body_ids &= {public_body.pk}
@@ -380,9 +383,15 @@ def case_plan(
     payment of each period — corrections linked to the row they correct — and its holds,
     open and released. A fixed number of queries whatever the number of years or payments."""
     today = today or timezone.localdate()
-    lines = timelines([case.pk]).get(case.pk, {})
+    lines = timelines([case.pk], case_rows=[(case.pk, case.public_body_id, case.notice_date)]).get(
+        case.pk, {}
+    )
     years = sorted(set(years) if years is not None else plan_years(lines, today), reverse=True)
-    rows = _rows([case], years, today=today, with_released=True) if lines else []
+    rows = (
+        _rows([case], years, today=today, with_released=True, lines={case.pk: lines})
+        if lines
+        else []
+    )
     by_year: dict[int, dict[int, list[PlanRow]]] = defaultdict(lambda: defaultdict(list))
     bodies: dict[int, PublicBody] = {}
     for row in rows:

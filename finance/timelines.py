@@ -31,9 +31,14 @@ from .plan import AmountChange, Timeline
 APPROVING = [Outcome.APPROVED, Outcome.APPROVED_WITH_CHANGES]
 
 
-def timelines(case_ids: Iterable[int] | QuerySet) -> dict[int, dict[int, Timeline]]:
+def timelines(
+    case_ids: Iterable[int] | QuerySet,
+    *,
+    case_rows: Iterable[tuple[int, int, datetime.date | None]] | None = None,
+) -> dict[int, dict[int, Timeline]]:
     """{case id: {public body id: Timeline}} for the cases with a signed agreement; four
-    queries whatever the number of cases (versions, their public parties, decisions, cases).
+    queries whatever the number of cases (versions, their public parties, decisions, cases),
+    three when the caller passes the cases' ``case_rows`` (pk, public_body_id, notice_date).
 
     ``case_ids`` is a list of ids or a queryset of cases (or of their ids), which the queries
     use as a subquery. Rows are read as tuples, not model objects: the portfolio reads the
@@ -88,7 +93,11 @@ def timelines(case_ids: Iterable[int] | QuerySet) -> dict[int, dict[int, Timelin
         if matter.kind == MatterKind.ENDING and matter.end_date:
             ends[matter.case_id] = min(matter.end_date, ends.get(matter.case_id, matter.end_date))
 
-    cases = Case.objects.filter(pk__in=case_ids).values_list("pk", "public_body_id", "notice_date")
+    cases = (
+        case_rows
+        if case_rows is not None
+        else Case.objects.filter(pk__in=case_ids).values_list("pk", "public_body_id", "notice_date")
+    )
     result: dict[int, dict[int, Timeline]] = {}
     for case_id, registering_body_id, notice_date in cases:
         if case_id not in first_signed:

@@ -56,7 +56,7 @@ class QuickSelect(forms.Select):
             key = str(key)
             mark = " selected" if key in selected else ""
             options.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
-        return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(options)}</select>")  # noqa: S308
+        return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(options)}</select>")  # nosec B308, B703  # keys and labels escaped
 
 
 class ValuesChoiceIterator(ModelChoiceIterator):
@@ -98,15 +98,16 @@ class UserChoiceFilter(django_filters.ModelChoiceFilter):
 def officer_choices(request=None) -> QuerySet:
     """Everyone who handles cases now, and everyone who ever was officer or substitute on one
     (so old cases of a person who changed role can still be found)."""
-    return (
-        User.objects.filter(
-            Q(groups__permissions__codename="handle_case")
-            | Exists(Case.objects.filter(officer=OuterRef("pk")))
-            | Exists(Case.objects.filter(substitute=OuterRef("pk")))
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
+    # EXISTS each, no join: a join through the groups' permissions gives a row per permission
+    # and made PostgreSQL hash the officers of every case (20 ms at 10 000 cases, not 0.2 ms).
+    in_handling_group = User.groups.through.objects.filter(
+        user=OuterRef("pk"), group__permissions__codename="handle_case"
     )
+    return User.objects.filter(
+        Exists(in_handling_group)
+        | Exists(Case.objects.filter(officer=OuterRef("pk")))
+        | Exists(Case.objects.filter(substitute=OuterRef("pk")))
+    ).order_by("first_name", "last_name", "username")
 
 
 def organisation_choices(request=None) -> QuerySet:
@@ -160,6 +161,25 @@ def search_cases(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+class BootstrapFilterForm(forms.Form):
+    """A filter form whose fields render with Bootstrap's classes by plain Django templates
+    (``iop/partials/filter_field.html``): crispy's field templates cost more than the whole
+    table of the register."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            base = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {base}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -168,7 +188,10 @@ class CaseFilter(django_filters.FilterSet):
         widget=forms.SearchInput,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Stage"), choices=CaseStatus.choices, empty_label=_("All stages")
+        label=_("Stage"),
+        choices=CaseStatus.choices,
+        empty_label=_("All stages"),
+        widget=QuickSelect,
     )
     committee = django_filters.ModelChoiceFilter(
         label=_("Committee"),
@@ -196,11 +219,13 @@ class CaseFilter(django_filters.FilterSet):
         field_name="registry_year",
         choices=year_choices,
         empty_label=_("All years"),
+        widget=QuickSelect,
     )
 
     class Meta:
         model = Case
         fields = ["q", "status", "committee", "officer", "organisation", "year"]
+        form = BootstrapFilterForm
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search_cases(queryset, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 from simple_history.utils import get_m2m_reverse_field_name
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.users import display_name
 
-from ..constants import CaseEventKind, Transition
+from ..constants import CaseEventKind, CaseStatus, Transition
 from ..models import Case, CaseEvent
 
 User = get_user_model()
@@ -109,7 +110,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
             for value in values
         ]
     )
-    labels = _transition_labels()
+    labels = _EventLabels()
     entries = [_event_entry(e, labels) for e in events]
     entries += [
         TimelineEntry(
@@ -132,6 +133,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     return entries
 
 
+@cache
 def _m2m_accessor(history_model, field) -> str:
     """The name of the history record's reverse relation to its rows of ``field``."""
     m2m_model = _m2m_history_model(history_model, field)
@@ -142,6 +144,7 @@ def _m2m_accessor(history_model, field) -> str:
     )
 
 
+@cache  # the model class: simple_history builds a manager class on every access
 def _m2m_history_model(history_model, field):
     return getattr(history_model, field.name).model
 
@@ -158,7 +161,7 @@ def _record_changes(record, previous, m2m_fields) -> list[tuple[Any, Any, Any]]:
         if field.name in by_name:
             change = by_name[field.name]
             result.append((field, change.old, change.new))
-        elif field in m2m_fields:
+        elif any(field is m2m for m2m in m2m_fields):  # not ``in``: a Rel's __eq__ is slow
             old, new = _m2m_members(previous, field), _m2m_members(record, field)
             if {o.pk for o in old} != {o.pk for o in new}:
                 result.append((field, old, new))
@@ -199,16 +202,32 @@ class _ValueDisplay:
         return str(formats.localize(value))
 
 
-def _event_entry(event: CaseEvent, labels: dict[str, str]) -> TimelineEntry:
-    title = str(event.get_kind_display())
+class _EventLabels:
+    """The labels of the events' kinds, stages and actions, translated once per timeline:
+    ``get_FOO_display()`` translates every choice of the field on each call."""
+
+    def __init__(self):
+        self.kinds = {value: str(label) for value, label in CaseEventKind.choices}
+        self.stages = {value: str(label) for value, label in CaseStatus.choices}
+        self.transitions = {t.value: str(t.label) for t in Transition}
+
+    def kind(self, value: str) -> str:
+        return self.kinds.get(value, value)
+
+    def stage(self, value: str) -> str:
+        return self.stages.get(value, value)
+
+
+def _event_entry(event: CaseEvent, labels: _EventLabels) -> TimelineEntry:
+    title = labels.kind(event.kind)
     detail = ""
     if event.kind == CaseEventKind.TRANSITION:
-        title = labels.get(event.transition, title)
-        detail = f"{event.get_from_status_display()} → {event.get_to_status_display()}"
+        title = labels.transitions.get(event.transition, title)
+        detail = f"{labels.stage(event.from_status)} → {labels.stage(event.to_status)}"
     elif event.kind == CaseEventKind.ASSIGNMENT and event.assignee is not None:
         detail = display_name(event.assignee)
     elif event.kind == CaseEventKind.CREATED and event.to_status:
-        detail = str(event.get_to_status_display())
+        detail = labels.stage(event.to_status)
     return TimelineEntry(
         at=event.at,
         actor=event.actor,
@@ -218,7 +237,3 @@ def _event_entry(event: CaseEvent, labels: dict[str, str]) -> TimelineEntry:
         note=event.note,
         event=event,
     )
-
-
-def _transition_labels() -> dict[str, str]:
-    return {t.value: str(t.label) for t in Transition}
