@@ -29,6 +29,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from .constants import AuditEventKind, AuditOutcome
+
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -139,11 +141,13 @@ def audit_response(request: HttpRequest, response: HttpResponse) -> None:
     status = response.status_code
     object_type, object_id = _requested_object(request, response)
     if status == 403:
-        event = "csrf_failure" if _is_csrf_failure(request) else "forbidden"
+        event = (
+            AuditEventKind.CSRF_FAILURE if _is_csrf_failure(request) else AuditEventKind.FORBIDDEN
+        )
         audit_record(
             event=event,
             request=request,
-            outcome="denied",
+            outcome=AuditOutcome.DENIED,
             status=status,
             object_type=object_type,
             object_id=object_id,
@@ -152,9 +156,11 @@ def audit_response(request: HttpRequest, response: HttpResponse) -> None:
         return
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     audit_record(
-        event="export" if content_type in EXPORT_CONTENT_TYPES else "download",
+        event=AuditEventKind.EXPORT
+        if content_type in EXPORT_CONTENT_TYPES
+        else AuditEventKind.DOWNLOAD,
         request=request,
-        outcome="success",
+        outcome=AuditOutcome.SUCCESS,
         status=status,
         object_type=object_type,
         object_id=object_id,
@@ -189,7 +195,9 @@ class AuditMiddleware:
 def _log_login(sender, request, user, **kwargs) -> None:
     from .services.audit import audit_record
 
-    audit_record(event="login", request=request, user=user, outcome="success")
+    audit_record(
+        event=AuditEventKind.LOGIN, request=request, user=user, outcome=AuditOutcome.SUCCESS
+    )
 
 
 @receiver(user_login_failed, dispatch_uid="iop.audit.login_failed")
@@ -199,10 +207,10 @@ def _log_login_failed(sender, credentials: dict[str, Any], request=None, **kwarg
 
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or "")
     audit_record(
-        event="login_failed",
+        event=AuditEventKind.LOGIN_FAILED,
         request=request,
         username=username,
-        outcome="failure",
+        outcome=AuditOutcome.FAILURE,
         level=logging.WARNING,
     )
 
@@ -211,4 +219,6 @@ def _log_login_failed(sender, credentials: dict[str, Any], request=None, **kwarg
 def _log_logout(sender, request, user, **kwargs) -> None:
     from .services.audit import audit_record
 
-    audit_record(event="logout", request=request, user=user, outcome="success")
+    audit_record(
+        event=AuditEventKind.LOGOUT, request=request, user=user, outcome=AuditOutcome.SUCCESS
+    )

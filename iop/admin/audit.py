@@ -4,33 +4,38 @@ and the auditor (``iop.view_auditevent``)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AuditEvent, AuditEventKind
-from ..models.audit import AuditOutcome
+from ..constants import AuditEventKind, AuditOutcome
+from ..models import AuditEvent
 from .base import ReadOnlyAdmin
 
 
-class EventFilter(admin.SimpleListFilter):
+class _NamedValuesFilter(admin.SimpleListFilter):
+    """A filter on a column whose values are named by a TextChoices that is not the field's
+    choices (a module may log a value of its own without a migration)."""
+
+    named_values: type[models.TextChoices]
+
+    def lookups(self, request, model_admin):
+        return self.named_values.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class EventFilter(_NamedValuesFilter):
     title = _("event")
     parameter_name = "event"
-
-    def lookups(self, request, model_admin):
-        return AuditEventKind.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(event=self.value()) if self.value() else queryset
+    named_values = AuditEventKind
 
 
-class OutcomeFilter(admin.SimpleListFilter):
+class OutcomeFilter(_NamedValuesFilter):
     title = _("outcome")
     parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return AuditOutcome.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(outcome=self.value()) if self.value() else queryset
+    named_values = AuditOutcome
 
 
 @admin.register(AuditEvent)

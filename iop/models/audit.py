@@ -13,31 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditEventKind(models.TextChoices):
-    """The events' names, for the admin's labels and filter. Not the field's choices: a module
-    may log an event of its own (``iop.services.audit``) without a migration; an event not
-    listed here shows its name."""
-
-    LOGIN = "login", _("Login")
-    LOGIN_FAILED = "login_failed", _("Failed login")
-    LOGOUT = "logout", _("Logout")
-    LOCKOUT = "lockout", _("Lockout")
-    UNLOCK = "unlock", _("Lockout lifted")
-    SESSION_TIMEOUT = "session_timeout", _("Session ended")
-    SSO_REFUSED = "sso_refused", _("Single sign-on refused")
-    FORBIDDEN = "forbidden", _("Access refused")
-    CSRF_FAILURE = "csrf_failure", _("Refused form (CSRF)")
-    EXPORT = "export", _("Export")
-    DOWNLOAD = "download", _("Download")
-
-
-class AuditOutcome(models.TextChoices):
-    """How the request ended, for the admin's labels (not the field's choices either)."""
-
-    SUCCESS = "success", _("Succeeded")
-    FAILURE = "failure", _("Failed")
-    DENIED = "denied", _("Refused")
+from ..constants import AuditEventKind, AuditOutcome
 
 
 class AuditEvent(models.Model):
